@@ -1,0 +1,87 @@
+/**
+ * The cipher registry: one entry per cipher, with the sizes and id bytes of Turso's format
+ * (../shared/turso-format.md, "Ciphers" table; Turso core/storage/encryption.rs v0.7.2), and the
+ * implementations ("backends") that can run it.
+ *
+ *   ts      pure TypeScript (AEGIS written here from draft-irtf-cfrg-aegis-aead; AES-GCM via @noble/ciphers)
+ *   native  the C implementations in the pageseal addon (present once the addon is built)
+ */
+import { UnknownCipherError, PagesealError } from '../errors.js';
+import type { Aead, BackendName, Cipher, CipherName, CipherSpec } from './types.js';
+import { tsBackend } from './ts-backend.js';
+import { nativeBackend } from './native-backend.js';
+
+function spec(name: CipherName, id: number, keySize: number, nonceSize: number, aliases: string[]): CipherSpec {
+  return Object.freeze({ name, id, keySize, nonceSize, tagSize: 16 as const, reservedBytes: nonceSize + 16, aliases: Object.freeze(aliases) });
+}
+
+/** All ciphers, in Turso id order. */
+export const CIPHER_SPECS: readonly CipherSpec[] = Object.freeze([
+  spec('aes128gcm', 1, 16, 12, ['aes-128-gcm', 'aes_128_gcm']),
+  spec('aes256gcm', 2, 32, 12, ['aes-256-gcm', 'aes_256_gcm']),
+  spec('aegis256', 3, 32, 32, ['aegis-256', 'aegis_256']),
+  spec('aegis256x2', 4, 32, 32, ['aegis-256x2', 'aegis_256x2', 'aegis-256-x2', 'aegis_256_x2']),
+  spec('aegis256x4', 5, 32, 32, ['aegis-256x4', 'aegis_256x4', 'aegis-256-x4', 'aegis_256_x4']),
+  spec('aegis128l', 6, 16, 16, ['aegis-128l', 'aegis_128l']),
+  spec('aegis128x2', 7, 16, 16, ['aegis-128x2', 'aegis_128x2', 'aegis-128-x2', 'aegis_128_x2']),
+  spec('aegis128x4', 8, 16, 16, ['aegis-128x4', 'aegis_128x4', 'aegis-128-x4', 'aegis_128_x4']),
+]);
+
+export const CIPHER_NAMES: readonly CipherName[] = CIPHER_SPECS.map((s) => s.name);
+
+const byName = new Map<string, CipherSpec>();
+for (const s of CIPHER_SPECS) {
+  byName.set(s.name, s);
+  for (const a of s.aliases) byName.set(a, s);
+}
+
+/** Looks a cipher up by canonical name or alias, case-insensitively. Throws UnknownCipherError. */
+export function findCipherSpec(name: string): CipherSpec {
+  const s = typeof name === 'string' ? byName.get(name.trim().toLowerCase()) : undefined;
+  if (!s) {
+    const shown = typeof name === 'string' ? JSON.stringify(name.length > 40 ? name.slice(0, 40) + '...' : name) : typeof name;
+    throw new UnknownCipherError(`unknown cipher ${shown}; valid ciphers: ${CIPHER_NAMES.join(', ')}`);
+  }
+  return s;
+}
+
+/** Looks a cipher up by its Turso id byte; undefined when the id is not known. */
+export function cipherSpecById(id: number): CipherSpec | undefined {
+  return CIPHER_SPECS.find((s) => s.id === id);
+}
+
+/** Backends that can be used in this process (`native` only when the addon is built and loads). */
+export function availableBackends(): BackendName[] {
+  return nativeBackend() ? ['native', 'ts'] : ['ts'];
+}
+
+function backendImpls(backend: BackendName): Record<CipherName, Aead> {
+  if (backend === 'ts') return tsBackend;
+  const n = nativeBackend();
+  if (!n) throw new PagesealError('IO', 'the native pageseal addon is not available (was `npm install` run with a C toolchain?)');
+  return n;
+}
+
+const cache = new Map<string, Cipher>();
+
+/**
+ * The registry entry for `name` (canonical or alias). `backend` defaults to `native` when the addon
+ * is available, else `ts`. Both produce identical bytes; the tests hold them to that.
+ */
+export function getCipher(name: string, options: { backend?: BackendName } = {}): Cipher {
+  const s = findCipherSpec(name);
+  const backend = options.backend ?? availableBackends()[0];
+  const k = `${backend}:${s.name}`;
+  let c = cache.get(k);
+  if (!c) {
+    const impl = backendImpls(backend)[s.name];
+    c = Object.freeze({
+      ...s,
+      backend,
+      encrypt: impl.encrypt.bind(impl),
+      decrypt: impl.decrypt.bind(impl),
+    });
+    cache.set(k, c);
+  }
+  return c;
+}
