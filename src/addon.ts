@@ -1,0 +1,58 @@
+/**
+ * Loads the native pageseal addon (build/Release/pageseal.node, built by node-gyp at install).
+ * The interface below is everything JavaScript may call; no JavaScript runs per page.
+ */
+import { createRequire } from 'node:module';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Functions of the native cipher core (src/native/napi_ciphers.c). */
+export interface NativeCipherFunctions {
+  // filled in by the native cipher core
+}
+
+/** Functions of the VFS (src/native/vfs/napi_vfs.c). */
+export interface NativeVfsFunctions {
+  // filled in by the VFS
+}
+
+export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
+
+/** The package root: the nearest folder above this file with a package.json named pageseal. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error('pageseal: cannot find the package root');
+    dir = up;
+  }
+}
+
+/** Absolute path of the built addon (also the path given to db.loadExtension). */
+export function addonPath(): string {
+  return join(packageRoot(), 'build', 'Release', 'pageseal.node');
+}
+
+let loaded: NativeAddon | null | undefined;
+let loadError: unknown;
+
+/** The addon, or null when it is not built or fails to load (see `addonLoadError()`). */
+export function loadAddon(): NativeAddon | null {
+  if (loaded !== undefined) return loaded;
+  const path = addonPath();
+  try {
+    loaded = existsSync(path) ? (createRequire(import.meta.url)(path) as NativeAddon) : null;
+    if (!loaded) loadError = new Error(`pageseal addon not built: ${path} is missing (run npm install)`);
+  } catch (e) {
+    loadError = e;
+    loaded = null;
+  }
+  return loaded;
+}
+
+export function addonLoadError(): unknown {
+  loadAddon();
+  return loadError;
+}

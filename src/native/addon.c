@@ -1,0 +1,16 @@
+/*
+ * The Node-API face of pageseal.node. The same shared object is also a SQLite loadable extension
+ * (entry point in vfs/extension.c). Each part registers its own functions on `exports`.
+ */
+#include <node_api.h>
+
+napi_value ps_napi_ciphers_init(napi_env env, napi_value exports); /* napi_ciphers.c */
+napi_value ps_napi_vfs_init(napi_env env, napi_value exports);     /* vfs/napi_vfs.c */
+
+static napi_value init(napi_env env, napi_value exports) {
+  exports = ps_napi_ciphers_init(env, exports);
+  if (exports == NULL) return NULL;
+  return ps_napi_vfs_init(env, exports);
+}
+
+NAPI_MODULE_INIT() { return init(env, exports); }
