@@ -1,0 +1,33 @@
+/* Runtime CPU feature detection (GCC/Clang builtins; cpuid also checks the OS saves the registers). */
+#include <stdlib.h>
+#include <string.h>
+#include "ps_cpu.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+int ps_cpu_has_aesni(void) {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("aes") && __builtin_cpu_supports("pclmul") && __builtin_cpu_supports("sse4.1") &&
+         __builtin_cpu_supports("ssse3");
+}
+int ps_cpu_has_vaes_avx2(void) {
+  return ps_cpu_has_aesni() && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("vaes") &&
+         __builtin_cpu_supports("vpclmulqdq");
+}
+int ps_cpu_has_avx512(void) {
+  return ps_cpu_has_vaes_avx2() && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl");
+}
+#else
+int ps_cpu_has_aesni(void) { return 0; }
+int ps_cpu_has_vaes_avx2(void) { return 0; }
+int ps_cpu_has_avx512(void) { return 0; }
+#endif
+
+int ps_force_portable_env(void) {
+  static int cached = -1;
+  if (cached < 0) {
+    const char *v = getenv("PAGESEAL_FORCE_PORTABLE");
+    cached = (v != NULL && strcmp(v, "1") == 0) ? 1 : 0;
+  }
+  return cached;
+}
