@@ -9,7 +9,30 @@ import { fileURLToPath } from 'node:url';
 
 /** Functions of the native cipher core (src/native/napi_ciphers.c). */
 export interface NativeCipherFunctions {
-  // filled in by the native cipher core
+  /** Encrypts a copy of `plaintext`; ad may be omitted. Throws TypeError/RangeError on bad arguments. */
+  aeadEncrypt(
+    cipherId: number,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    ad: Uint8Array | null | undefined,
+    tagLength: number,
+    forcePortable: boolean,
+  ): { ciphertext: Buffer; tag: Buffer };
+  /** Decrypts a copy of `ciphertext`; throws an Error with code 'AUTHENTICATION_FAILED' on a bad tag. */
+  aeadDecrypt(
+    cipherId: number,
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    tag: Uint8Array,
+    ad: Uint8Array | null | undefined,
+    forcePortable: boolean,
+  ): Buffer;
+  /** The CPU path the cipher runs on: 'portable' | 'aesni' | 'vaes-avx2' | 'avx512'. */
+  cipherPath(cipherId: number, forcePortable: boolean): string;
+  /** Times `iterations` in-place operations on a `bytes`-long buffer in C; returns total nanoseconds. */
+  benchCipher(cipherId: number, forcePortable: boolean, op: 'encrypt' | 'decrypt', bytes: number, iterations: number): number;
 }
 
 /** Functions of the VFS (src/native/vfs/napi_vfs.c). */
