@@ -1,0 +1,17 @@
+/*
+ * ps_aes_aesni.h: AES-128/256 encryption key schedule with AES-NI (src/native/aes/aes_aesni.c).
+ * Only call after ps_cpu_has_aesni(). Round keys are stored as 16-byte blocks, round 0 first.
+ */
+#ifndef PS_AES_AESNI_H
+#define PS_AES_AESNI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PS_AES_MAX_ROUNDS 14
+
+/* Expands a 16- or 32-byte key into rk (11 or 15 round keys). Returns the round count (10 or 14), or 0 for
+ * another key size. */
+int ps_aesni_expand_key(uint8_t rk[(PS_AES_MAX_ROUNDS + 1) * 16], const uint8_t *key, size_t key_len);
+
+#endif
