@@ -11,6 +11,7 @@ export type PagesealErrorCode =
   | 'NOT_A_DATABASE'
   | 'CIPHER_MISMATCH'
   | 'UNSUPPORTED_PAGE_SIZE'
+  | 'RESERVE_MISMATCH'
   | 'CORRUPT'
   | 'IO';
 
@@ -62,7 +63,10 @@ export class AuthenticationError extends PagesealError {
 
 /** The file is not in a format pageseal can read (not SQLite, not Turso-encrypted, truncated, ...). */
 export class FormatError extends PagesealError {
-  constructor(code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'CORRUPT', message: string) {
+  constructor(
+    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT',
+    message: string,
+  ) {
     super(code, message);
     this.name = 'FormatError';
   }
