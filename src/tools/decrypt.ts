@@ -1,0 +1,25 @@
+/** `decryptFile`: a Turso-encrypted database (+ its committed -wal frames) to a plain SQLite file. */
+import { DatabaseSource } from './source.js';
+import { tursoCodec, withEncryption, type ToolOptions } from './codec.js';
+import { transformPages, type TransformResult } from './transform.js';
+
+/**
+ * Writes the plain database to `output` (which must not exist). Every page is authenticated; on any
+ * failure nothing is left at `output`. The plaintext pages keep their zeroed reserved tail (header
+ * byte 20 unchanged), which stock SQLite accepts. The input is only read.
+ */
+export function decryptFile(input: string, output: string, opts: ToolOptions): TransformResult {
+  return withEncryption(opts, (enc) => {
+    const src = DatabaseSource.open(input);
+    try {
+      const codec = tursoCodec(src, enc, opts.backend);
+      try {
+        return transformPages(src, output, (n, page) => codec.decryptPage(n, page));
+      } finally {
+        codec.wipe();
+      }
+    } finally {
+      src.close();
+    }
+  });
+}

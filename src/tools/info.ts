@@ -1,0 +1,57 @@
+/** `info`: what a database file is, read from its plaintext header and WAL; no key needed. */
+import { PagesealError } from '../errors.js';
+import { cipherSpecById } from '../ciphers/registry.js';
+import type { CipherName } from '../ciphers/types.js';
+import { DatabaseSource } from './source.js';
+import { existsSync } from 'node:fs';
+
+export interface FileInfo {
+  format: 'turso' | 'sqlite' | 'unknown';
+  /** The cipher named by a Turso file's id byte (absent when the id is unknown). */
+  cipher?: CipherName;
+  cipherId?: number;
+  pageSize: number;
+  /** Pages after the last commit (the committed WAL frames included). */
+  pageCount: number;
+  reservedBytes: number;
+  walPresent: boolean;
+  /** Committed frames in the -wal (when present). */
+  walFrames?: number;
+}
+
+export function info(path: string): FileInfo {
+  let src: DatabaseSource;
+  try {
+    src = DatabaseSource.open(path);
+  } catch (err) {
+    if (err instanceof PagesealError && err.code === 'NOT_A_DATABASE') return unknownInfo(path);
+    throw err;
+  }
+  try {
+    return describe(src);
+  } finally {
+    src.close();
+  }
+}
+
+function describe(src: DatabaseSource): FileInfo {
+  const out: FileInfo = {
+    format: src.kind === 'turso' ? 'turso' : 'sqlite',
+    pageSize: src.pageSize,
+    pageCount: src.pageCount,
+    reservedBytes: src.header.reservedBytes,
+    walPresent: src.walPresent,
+  };
+  if (src.kind === 'turso') {
+    out.cipherId = src.storedHeader[6]!;
+    const spec = cipherSpecById(out.cipherId);
+    if (spec) out.cipher = spec.name;
+  }
+  if (src.walPresent) out.walFrames = src.frames.length;
+  return out;
+}
+
+function unknownInfo(path: string): FileInfo {
+  const walPresent = existsSync(path + '-wal');
+  return { format: 'unknown', pageSize: 0, pageCount: 0, reservedBytes: 0, walPresent };
+}

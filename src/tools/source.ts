@@ -1,0 +1,145 @@
+/**
+ * A database file opened for the offline tools: its header, its -wal beside it (committed frames
+ * only), and page reads that return the latest committed version of a page. Reads go through one
+ * caller-supplied page buffer at a time, so memory does not grow with the database.
+ */
+import { closeSync, fstatSync } from 'node:fs';
+import { FormatError } from '../errors.js';
+import { HEADER_SIZE, headerPageCount, parseSqliteHeader, type SqliteHeader } from '../format/sqlite-header.js';
+import { classifyHeader, type FileKind } from '../format/page-codec.js';
+import { scanWal, type WalFrame, type WalScan } from '../format/wal.js';
+import { ioError, openFile, readAt } from './files.js';
+
+export interface OpenOptions {
+  /** Open the database file for writing too (foldTursoWal). */
+  writable?: boolean;
+}
+
+export class DatabaseSource {
+  readonly path: string;
+  readonly fd: number;
+  readonly fileBytes: number;
+  /** What page 1 (latest committed version) says this is. */
+  readonly kind: FileKind;
+  /** The first 100 bytes of page 1 as stored (latest committed version). */
+  readonly storedHeader: Uint8Array;
+  readonly header: SqliteHeader;
+  /** null when there is no -wal file, or it holds no committed frame. */
+  readonly wal: WalScan | null;
+  readonly walPresent: boolean;
+  readonly walFd: number | null;
+
+  private constructor(path: string, fd: number, walFd: number | null) {
+    this.path = path;
+    this.fd = fd;
+    this.walFd = walFd;
+    this.walPresent = walFd !== null;
+    this.fileBytes = fstatSync(fd).size;
+    const scan = walFd === null ? null : scanWal(walFd);
+    this.wal = scan && scan.frames.length > 0 ? scan : null;
+    this.storedHeader = this.#readStoredHeader();
+    this.kind = classifyHeader(this.storedHeader);
+    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is not a SQLite or Turso database (unrecognised header)`);
+    this.header = parseSqliteHeader(this.storedHeader);
+    this.#checkGeometry();
+  }
+
+  /** Opens `path` and its `-wal` (if any). Throws PagesealError IO / FormatError. */
+  static open(path: string, options: OpenOptions = {}): DatabaseSource {
+    if (typeof path !== 'string' || path.length === 0) throw ioError(undefined, 'open', String(path));
+    const fd = openFile(path, options.writable ? 'r+' : 'r');
+    let walFd: number | null = null;
+    try {
+      walFd = openWal(path + '-wal', options.writable === true);
+      return new DatabaseSource(path, fd, walFd);
+    } catch (err) {
+      if (walFd !== null) closeSync(walFd);
+      closeSync(fd);
+      throw err;
+    }
+  }
+
+  get pageSize(): number {
+    return this.header.pageSize;
+  }
+
+  /** Whole pages in the database file itself. */
+  get filePages(): number {
+    return Math.floor(this.fileBytes / this.pageSize);
+  }
+
+  /** Pages of the database after its last commit (WAL included). */
+  get pageCount(): number {
+    if (this.wal) return this.wal.databaseSize;
+    return headerPageCount(this.header, this.fileBytes);
+  }
+
+  /** Committed WAL frames in log order (empty without a WAL). */
+  get frames(): readonly WalFrame[] {
+    return this.wal ? this.wal.frames : [];
+  }
+
+  /** Reads the latest committed version of page `pageNo` as stored into `buf`; says where it came from. */
+  readPage(pageNo: number, buf: Uint8Array): 'db' | 'wal' {
+    const walOffset = this.wal?.latest.get(pageNo);
+    if (walOffset !== undefined) {
+      this.#read(this.walFd!, buf, walOffset, `${this.path}-wal`);
+      return 'wal';
+    }
+    this.readFilePage(pageNo, buf);
+    return 'db';
+  }
+
+  /** Reads page `pageNo` of the database file itself (ignoring the WAL). */
+  readFilePage(pageNo: number, buf: Uint8Array): void {
+    this.#read(this.fd, buf, (pageNo - 1) * this.pageSize, this.path);
+  }
+
+  /** Reads the page bytes of a committed WAL frame. */
+  readFrame(frame: WalFrame, buf: Uint8Array): void {
+    this.#read(this.walFd!, buf, frame.pageOffset, `${this.path}-wal`);
+  }
+
+  close(): void {
+    if (this.walFd !== null) closeSync(this.walFd);
+    closeSync(this.fd);
+  }
+
+  #read(fd: number, buf: Uint8Array, position: number, name: string): void {
+    if (readAt(fd, buf, position) !== buf.length) throw new FormatError('CORRUPT', `${name} is truncated (a page at offset ${position} is incomplete)`);
+  }
+
+  #readStoredHeader(): Uint8Array {
+    const head = new Uint8Array(HEADER_SIZE);
+    const walPage1 = this.wal?.latest.get(1);
+    const got = walPage1 !== undefined ? readAt(this.walFd!, head, walPage1) : readAt(this.fd, head, 0);
+    if (got === 0) throw new FormatError('NOT_A_DATABASE', `${this.path} is empty`);
+    if (got < HEADER_SIZE) throw new FormatError('NOT_A_DATABASE', `${this.path} is too short to be a database (${got} bytes)`);
+    return head;
+  }
+
+  /** The file must hold whole pages, and every page up to the page count must exist somewhere. */
+  #checkGeometry(): void {
+    const p = this.pageSize;
+    if (this.wal && this.wal.header!.pageSize !== p) {
+      throw new FormatError('CORRUPT', `${this.path}-wal has page size ${this.wal.header!.pageSize}, the database ${p}`);
+    }
+    if (this.fileBytes % p !== 0) {
+      throw new FormatError('CORRUPT', `${this.path} is truncated: ${this.fileBytes} bytes is not a whole number of ${p}-byte pages`);
+    }
+    const missing = this.pageCount - this.filePages;
+    if (missing <= 0) return;
+    const truncated = new FormatError('CORRUPT', `${this.path} is truncated: it has ${this.filePages} pages, the database needs ${this.pageCount}`);
+    if (!this.wal || missing > this.wal.latest.size) throw truncated;
+    for (let n = this.filePages + 1; n <= this.pageCount; n++) if (!this.wal.latest.has(n)) throw truncated;
+  }
+}
+
+function openWal(path: string, writable: boolean): number | null {
+  try {
+    return openFile(path, writable ? 'r+' : 'r');
+  } catch (err) {
+    if ((err as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return null;
+    throw err;
+  }
+}
