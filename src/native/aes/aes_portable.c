@@ -1,0 +1,300 @@
+/*
+ * Constant-time AES encryption in portable C, bitsliced: every operation is a fixed sequence of 64-bit
+ * XOR/AND/shift instructions, with no memory access or branch that depends on key or data.
+ *
+ * Layout. Four 16-byte blocks form one state of eight 64-bit words q[0..7]; q[b] holds bit b of all 64
+ * bytes. AES state byte (row r, column c) of block j (byte index 4c + r of the block, FIPS-197 section 3.4)
+ * sits at bit position 16 r + 4 c + j. So a whole row is one 16-bit lane: MixColumns' "row below" is a
+ * 16-bit rotation of the word, and ShiftRows rotates each 16-bit lane by 4 r bits.
+ *
+ * Facts used (FIPS-197): SubBytes is inversion in GF(2^8) mod x^8+x^4+x^3+x+1 followed by an affine map,
+ * computed here with the 113-gate boolean circuit published by Boyar and Peralta ("A depth-16 circuit for
+ * the AES S-box", 2011; equations in their paper / NIST-hosted circuit listing); ShiftRows (5.1.2);
+ * MixColumns (5.1.3), with xtime = multiplication by x; key expansion (5.2). The circuit is checked
+ * exhaustively against GF(2^8) inversion by the test harness.
+ */
+#include <string.h>
+#include "ps_aead.h"
+#include "ps_aes_portable.h"
+
+/* ---- conversion between bytes and the bitsliced layout ---- */
+
+static inline uint32_t load32le(const uint8_t *p) {
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static inline void store32le(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)v;
+  p[1] = (uint8_t)(v >> 8);
+  p[2] = (uint8_t)(v >> 16);
+  p[3] = (uint8_t)(v >> 24);
+}
+
+/* Moves byte i of a 32-bit value to byte 2 i of a 64-bit value (and back). */
+static inline uint64_t spread_bytes(uint32_t x) {
+  uint64_t v = x;
+  v = (v | v << 16) & 0x0000FFFF0000FFFFull;
+  return (v | v << 8) & 0x00FF00FF00FF00FFull;
+}
+
+static inline uint32_t gather_bytes(uint64_t v) {
+  v &= 0x00FF00FF00FF00FFull;
+  v = (v | v >> 8) & 0x0000FFFF0000FFFFull;
+  return (uint32_t)(v | v >> 16);
+}
+
+/* Exchanges the bits of lo at positions (mask << n) with the bits of hi at positions mask. */
+static inline void swap_bits(uint64_t *lo, uint64_t *hi, uint64_t mask, unsigned n) {
+  uint64_t t = ((*lo >> n) ^ *hi) & mask;
+  *hi ^= t;
+  *lo ^= t << n;
+}
+
+/* Transposes the 8x8 bit matrices (word index, bit within byte) at every byte position: afterwards bit b of
+ * byte k of word i has become bit i of byte k of word b. Its own inverse. */
+static void transpose8(uint64_t w[8]) {
+  for (int i = 0; i < 8; i += 2) swap_bits(&w[i], &w[i + 1], 0x5555555555555555ull, 1);
+  for (int i = 0; i < 8; i += 4) {
+    swap_bits(&w[i], &w[i + 2], 0x3333333333333333ull, 2);
+    swap_bits(&w[i + 1], &w[i + 3], 0x3333333333333333ull, 2);
+  }
+  for (int i = 0; i < 4; i++) swap_bits(&w[i], &w[i + 4], 0x0F0F0F0F0F0F0F0Full, 4);
+}
+
+/*
+ * Loads blocks b[0..3] into q. After transpose8, bit position 8 k + i of every word comes from byte k of
+ * word i, so byte (r, c) of block j (position 16 r + 4 c + j) must go to word 4 (c & 1) + j, byte
+ * 2 r + (c >> 1): word (j, odd) interleaves the rows of columns odd and odd + 2 of block j.
+ */
+static void load4(uint64_t q[8], const uint8_t *b0, const uint8_t *b1, const uint8_t *b2, const uint8_t *b3) {
+  const uint8_t *blk[4] = {b0, b1, b2, b3};
+  for (int j = 0; j < 4; j++) {
+    for (int odd = 0; odd < 2; odd++) {
+      uint64_t lo = spread_bytes(load32le(blk[j] + 4 * odd));
+      uint64_t hi = spread_bytes(load32le(blk[j] + 4 * (odd + 2)));
+      q[4 * odd + j] = lo | hi << 8;
+    }
+  }
+  transpose8(q);
+}
+
+/* Inverse of load4; q is clobbered. */
+static void store4(uint64_t q[8], uint8_t *b0, uint8_t *b1, uint8_t *b2, uint8_t *b3) {
+  uint8_t *blk[4] = {b0, b1, b2, b3};
+  transpose8(q);
+  for (int j = 0; j < 4; j++) {
+    for (int odd = 0; odd < 2; odd++) {
+      uint64_t w = q[4 * odd + j];
+      store32le(blk[j] + 4 * odd, gather_bytes(w));
+      store32le(blk[j] + 4 * (odd + 2), gather_bytes(w >> 8));
+    }
+  }
+}
+
+/* ---- the round operations on a bitsliced state ---- */
+
+/*
+ * SubBytes on all 64 bytes: the Boyar-Peralta circuit. Inputs U0..U7 are the bits of a byte from the most
+ * significant down (U0 = q[7]); outputs S0..S7 likewise. "^" is XOR, "&" is AND, "~(a ^ b)" is XNOR.
+ */
+static void sub_bytes(uint64_t q[8]) {
+  const uint64_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4], u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
+
+  /* Top linear layer. */
+  const uint64_t t1 = u0 ^ u3, t2 = u0 ^ u5, t3 = u0 ^ u6, t4 = u3 ^ u5, t5 = u4 ^ u6;
+  const uint64_t t6 = t1 ^ t5, t7 = u1 ^ u2, t8 = u7 ^ t6, t9 = u7 ^ t7, t10 = t6 ^ t7;
+  const uint64_t t11 = u1 ^ u5, t12 = u2 ^ u5, t13 = t3 ^ t4, t14 = t6 ^ t11, t15 = t5 ^ t11;
+  const uint64_t t16 = t5 ^ t12, t17 = t9 ^ t16, t18 = u3 ^ u7, t19 = t7 ^ t18, t20 = t1 ^ t19;
+  const uint64_t t21 = u6 ^ u7, t22 = t7 ^ t21, t23 = t2 ^ t22, t24 = t2 ^ t10, t25 = t20 ^ t17;
+  const uint64_t t26 = t3 ^ t16, t27 = t1 ^ t12;
+
+  /* Shared non-linear middle: inversion in GF(2^4)-based tower form. */
+  const uint64_t m1 = t13 & t6, m2 = t23 & t8, m3 = t14 ^ m1, m4 = t19 & u7, m5 = m4 ^ m1;
+  const uint64_t m6 = t3 & t16, m7 = t22 & t9, m8 = t26 ^ m6, m9 = t20 & t17, m10 = m9 ^ m6;
+  const uint64_t m11 = t1 & t15, m12 = t4 & t27, m13 = m12 ^ m11, m14 = t2 & t10, m15 = m14 ^ m11;
+  const uint64_t m16 = m3 ^ m2, m17 = m5 ^ t24, m18 = m8 ^ m7, m19 = m10 ^ m15, m20 = m16 ^ m13;
+  const uint64_t m21 = m17 ^ m15, m22 = m18 ^ m13, m23 = m19 ^ t25, m24 = m22 ^ m23, m25 = m22 & m20;
+  const uint64_t m26 = m21 ^ m25, m27 = m20 ^ m21, m28 = m23 ^ m25, m29 = m28 & m27, m30 = m26 & m24;
+  const uint64_t m31 = m20 & m23, m32 = m27 & m31, m33 = m27 ^ m25, m34 = m21 & m22, m35 = m24 & m34;
+  const uint64_t m36 = m24 ^ m25, m37 = m21 ^ m29, m38 = m32 ^ m33, m39 = m23 ^ m30, m40 = m35 ^ m36;
+  const uint64_t m41 = m38 ^ m40, m42 = m37 ^ m39, m43 = m37 ^ m38, m44 = m39 ^ m40, m45 = m42 ^ m41;
+  const uint64_t m46 = m44 & t6, m47 = m40 & t8, m48 = m39 & u7, m49 = m43 & t16, m50 = m38 & t9;
+  const uint64_t m51 = m37 & t17, m52 = m42 & t15, m53 = m45 & t27, m54 = m41 & t10, m55 = m44 & t13;
+  const uint64_t m56 = m40 & t23, m57 = m39 & t19, m58 = m43 & t3, m59 = m38 & t22, m60 = m37 & t20;
+  const uint64_t m61 = m42 & t1, m62 = m45 & t4, m63 = m41 & t2;
+
+  /* Bottom linear layer (includes the affine map). */
+  const uint64_t l0 = m61 ^ m62, l1 = m50 ^ m56, l2 = m46 ^ m48, l3 = m47 ^ m55, l4 = m54 ^ m58;
+  const uint64_t l5 = m49 ^ m61, l6 = m62 ^ l5, l7 = m46 ^ l3, l8 = m51 ^ m59, l9 = m52 ^ m53;
+  const uint64_t l10 = m53 ^ l4, l11 = m60 ^ l2, l12 = m48 ^ m51, l13 = m50 ^ l0, l14 = m52 ^ m61;
+  const uint64_t l15 = m55 ^ l1, l16 = m56 ^ l0, l17 = m57 ^ l1, l18 = m58 ^ l8, l19 = m63 ^ l4;
+  const uint64_t l20 = l0 ^ l1, l21 = l1 ^ l7, l22 = l3 ^ l12, l23 = l18 ^ l2, l24 = l15 ^ l9;
+  const uint64_t l25 = l6 ^ l10, l26 = l7 ^ l9, l27 = l8 ^ l10, l28 = l11 ^ l14, l29 = l11 ^ l17;
+
+  q[7] = l6 ^ l24;
+  q[6] = ~(l16 ^ l26);
+  q[5] = ~(l19 ^ l28);
+  q[4] = l6 ^ l21;
+  q[3] = l20 ^ l22;
+  q[2] = l25 ^ l29;
+  q[1] = ~(l13 ^ l27);
+  q[0] = ~(l6 ^ l23);
+}
+
+/* ShiftRows: row r moves left by r columns, i.e. lane r (bits 16 r..16 r + 15) rotates right by 4 r bits. */
+static inline uint64_t shift_rows_word(uint64_t x) {
+  return (x & 0x000000000000FFFFull) | ((x >> 4) & 0x000000000FFF0000ull) | ((x << 12) & 0x00000000F0000000ull) |
+         ((x >> 8) & 0x000000FF00000000ull) | ((x << 8) & 0x0000FF0000000000ull) |
+         ((x >> 12) & 0x000F000000000000ull) | ((x << 4) & 0xFFF0000000000000ull);
+}
+
+static void shift_rows(uint64_t q[8]) {
+  for (int b = 0; b < 8; b++) q[b] = shift_rows_word(q[b]);
+}
+
+/* Row r of the result is row r + k (mod 4) of x. */
+static inline uint64_t rows_up(uint64_t x, unsigned k) {
+  return (x >> (16 * k)) | (x << (64 - 16 * k));
+}
+
+/*
+ * MixColumns: out(r) = 2 a(r) ^ 3 a(r+1) ^ a(r+2) ^ a(r+3) = xtime(t(r)) ^ a(r+1) ^ t(r+2), where
+ * t(r) = a(r) ^ a(r+1). xtime shifts the bit planes up by one and folds bit 7 into bits 0, 1, 3, 4 (0x11b).
+ */
+static void mix_columns(uint64_t q[8]) {
+  uint64_t t[8];
+  for (int b = 0; b < 8; b++) t[b] = q[b] ^ rows_up(q[b], 1);
+  const uint64_t hi = t[7];
+  uint64_t xt[8] = {hi, t[0] ^ hi, t[1], t[2] ^ hi, t[3] ^ hi, t[4], t[5], t[6]};
+  for (int b = 0; b < 8; b++) q[b] = xt[b] ^ rows_up(q[b], 1) ^ rows_up(t[b], 2);
+}
+
+static inline void add_round_key(uint64_t q[8], const uint64_t *sk) {
+  for (int b = 0; b < 8; b++) q[b] ^= sk[b];
+}
+
+/* ---- key expansion ---- */
+
+/* SubWord: the S-box on each byte of a 4-byte word, through the bitsliced circuit (no table). */
+static void sub_word(uint8_t w[4]) {
+  uint64_t q[8];
+  for (int b = 0; b < 8; b++) {
+    q[b] = 0;
+    for (int i = 0; i < 4; i++) q[b] |= (uint64_t)((w[i] >> b) & 1) << i;
+  }
+  sub_bytes(q);
+  for (int i = 0; i < 4; i++) {
+    uint8_t v = 0;
+    for (int b = 0; b < 8; b++) v |= (uint8_t)(((q[b] >> i) & 1) << b);
+    w[i] = v;
+  }
+  ps_wipe(q, sizeof q);
+}
+
+/* FIPS-197 5.2: the byte-form round keys w[0 .. 4 (rounds + 1)) as 4-byte words. Rcon(i) = x^(i-1). */
+static void expand_words(uint8_t *w, const uint8_t *key, int nk, int rounds) {
+  uint8_t rcon = 1;
+  memcpy(w, key, 4 * (size_t)nk);
+  for (int i = nk; i < 4 * (rounds + 1); i++) {
+    uint8_t tmp[4];
+    memcpy(tmp, w + 4 * (i - 1), 4);
+    if (i % nk == 0) {
+      uint8_t first = tmp[0];
+      tmp[0] = tmp[1], tmp[1] = tmp[2], tmp[2] = tmp[3], tmp[3] = first; /* RotWord */
+      sub_word(tmp);
+      tmp[0] ^= rcon;
+      rcon = (uint8_t)((rcon << 1) ^ ((rcon >> 7) * 0x1b));
+    } else if (nk > 6 && i % nk == 4) {
+      sub_word(tmp);
+    }
+    for (int j = 0; j < 4; j++) w[4 * i + j] = w[4 * (i - nk) + j] ^ tmp[j];
+    ps_wipe(tmp, sizeof tmp);
+  }
+}
+
+int ps_aes_ct_expand(ps_aes_ct_key *k, const uint8_t *key, size_t key_len) {
+  memset(k, 0, sizeof *k);
+  if (key_len != 16 && key_len != 32) return -1;
+  const int nk = (int)(key_len / 4);
+  k->rounds = nk + 6;
+  uint8_t w[(PS_AES_CT_MAX_ROUNDS + 1) * 16];
+  expand_words(w, key, nk, k->rounds);
+  for (int r = 0; r <= k->rounds; r++) {
+    const uint8_t *rk = w + 16 * r;
+    load4(k->sk + 8 * r, rk, rk, rk, rk); /* the same round key in all four block slots */
+  }
+  ps_wipe(w, sizeof w);
+  return 0;
+}
+
+/* ---- encryption ---- */
+
+static void encrypt_state(const ps_aes_ct_key *k, uint64_t q[8]) {
+  add_round_key(q, k->sk);
+  for (int r = 1; r < k->rounds; r++) {
+    sub_bytes(q);
+    shift_rows(q);
+    mix_columns(q);
+    add_round_key(q, k->sk + 8 * r);
+  }
+  sub_bytes(q);
+  shift_rows(q);
+  add_round_key(q, k->sk + 8 * k->rounds);
+}
+
+static void encrypt4(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in) {
+  uint64_t q[8];
+  load4(q, in, in + 16, in + 32, in + 48);
+  encrypt_state(k, q);
+  store4(q, out, out + 16, out + 32, out + 48);
+}
+
+void ps_aes_ct_encrypt_blocks(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in, size_t n) {
+  for (; n >= 4; n -= 4, in += 64, out += 64) encrypt4(k, out, in);
+  if (n > 0) {
+    uint8_t buf[64] = {0};
+    memcpy(buf, in, 16 * n);
+    encrypt4(k, buf, buf);
+    memcpy(out, buf, 16 * n);
+    ps_wipe(buf, sizeof buf);
+  }
+}
+
+static void counter_block(uint8_t *b, const uint8_t iv12[12], uint32_t ctr) {
+  memcpy(b, iv12, 12);
+  b[12] = (uint8_t)(ctr >> 24);
+  b[13] = (uint8_t)(ctr >> 16);
+  b[14] = (uint8_t)(ctr >> 8);
+  b[15] = (uint8_t)ctr;
+}
+
+void ps_aes_ct_ctr_keystream(const ps_aes_ct_key *k, uint8_t *ks, const uint8_t iv12[12], uint32_t ctr, size_t n) {
+  for (size_t i = 0; i < n; i++) counter_block(ks + 16 * i, iv12, ctr + (uint32_t)i);
+  ps_aes_ct_encrypt_blocks(k, ks, ks, n);
+}
+
+/* ---- AEGIS's AESRound ---- */
+
+static void round4(uint8_t *out, const uint8_t *in, const uint8_t *rk) {
+  uint64_t q[8];
+  uint8_t tmp[64];
+  load4(q, in, in + 16, in + 32, in + 48);
+  sub_bytes(q);
+  shift_rows(q);
+  mix_columns(q);
+  store4(q, tmp, tmp + 16, tmp + 32, tmp + 48);
+  for (int i = 0; i < 64; i++) out[i] = tmp[i] ^ rk[i];
+}
+
+void ps_aes_ct_round(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
+  for (; n >= 4; n -= 4, in += 64, rk += 64, out += 64) round4(out, in, rk);
+  if (n > 0) {
+    uint8_t bin[64] = {0}, brk[64] = {0};
+    memcpy(bin, in, 16 * n);
+    memcpy(brk, rk, 16 * n);
+    round4(bin, bin, brk);
+    memcpy(out, bin, 16 * n);
+    ps_wipe(bin, sizeof bin);
+    ps_wipe(brk, sizeof brk);
+  }
+}
