@@ -1,0 +1,129 @@
+/**
+ * `Database`: better-sqlite3's Database with an `encryption` option, and the better-sqlite3 API
+ * otherwise unchanged (it is a subclass, so `instanceof` and every method work as usual).
+ *
+ * Differences a user can see:
+ * - `prepare`, `exec` and `pragma` turn encryption failures into typed pageseal errors
+ *   (AuthenticationError naming the page, FormatError); statements run through `Statement` methods
+ *   are not wrapped (that would cost on every call), so use `explainError(err)` there;
+ * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
+ */
+import BetterSqlite3 from 'better-sqlite3';
+import { PagesealError } from '../errors.js';
+import type { EncryptionOpts } from '../options.js';
+import { explainError } from './explain.js';
+import { install } from './install.js';
+import { releaseKey } from './keys.js';
+import { planOpen, type OpenPlan } from './open-plan.js';
+
+/** better-sqlite3's options plus `encryption`. */
+export interface DatabaseOptions extends BetterSqlite3.Options {
+  encryption?: EncryptionOpts;
+}
+
+type BaseConstructor = new (filename?: string | Buffer, options?: BetterSqlite3.Options) => BetterSqlite3.Database;
+const Base = BetterSqlite3 as unknown as BaseConstructor;
+const baseClose = BetterSqlite3.prototype.close;
+
+function codeOf(err: unknown): unknown {
+  return (err as { code?: unknown } | null)?.code;
+}
+
+export class Database extends Base {
+  /** The key registration this connection holds (undefined without the encryption option). */
+  #keyId: string | undefined;
+
+  constructor(filename?: string | Buffer | number, options: DatabaseOptions = {}) {
+    const plan = planOpen(filename, options);
+    try {
+      super(plan.filename as string | Buffer, plan.options);
+    } catch (e) {
+      throw plan.fail(e);
+    }
+    this.#keyId = plan.keyId;
+    if (plan.keyId !== undefined) this.#validate(plan);
+  }
+
+  /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
+  #validate(plan: OpenPlan): void {
+    try {
+      super.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    } catch (e) {
+      this.#abandon();
+      throw plan.fail(e);
+    }
+  }
+
+  /** Closes without checkpointing (nothing may be written to a file that failed to open). */
+  #abandon(): void {
+    try {
+      baseClose.call(this);
+    } catch {
+      // already closed
+    }
+    this.#keyId = undefined;
+  }
+
+  #explain(e: unknown): unknown {
+    return explainError(e, this.name);
+  }
+
+  override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string) {
+    try {
+      return super.prepare<BindParameters, Result>(source);
+    } catch (e) {
+      throw this.#explain(e);
+    }
+  }
+
+  override exec(source: string): this {
+    try {
+      return super.exec(source);
+    } catch (e) {
+      throw this.#explain(e);
+    }
+  }
+
+  override pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
+    try {
+      return super.pragma(source, options);
+    } catch (e) {
+      throw this.#explain(e);
+    }
+  }
+
+  /** Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. */
+  override close(): this {
+    let failure: unknown;
+    if (this.open && !this.readonly && !this.memory && !this.inTransaction) failure = this.#checkpoint();
+    try {
+      super.close();
+    } finally {
+      this.#release();
+    }
+    if (failure !== undefined) throw this.#explain(failure);
+    return this;
+  }
+
+  /** Returns the error of a failed checkpoint, or undefined; a busy database is not an error. */
+  #checkpoint(): unknown {
+    try {
+      if (super.pragma('journal_mode', { simple: true }) === 'wal') super.pragma('wal_checkpoint(TRUNCATE)');
+      return undefined;
+    } catch (e) {
+      const code = codeOf(e);
+      return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? undefined : e;
+    }
+  }
+
+  #release(): void {
+    const id = this.#keyId;
+    this.#keyId = undefined;
+    if (id === undefined) return;
+    try {
+      releaseKey(install(), id);
+    } catch (e) {
+      if (!(e instanceof PagesealError)) throw e;
+    }
+  }
+}

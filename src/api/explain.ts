@@ -1,0 +1,81 @@
+/**
+ * Turns SQLite errors caused by encryption into pageseal's typed errors.
+ *
+ * The VFS reports a page that fails authentication to SQLite as SQLITE_IOERR_AUTH and records the
+ * details (which file, which page, which kind of failure) where `lastFailure()` reads them.
+ */
+import { AuthenticationError, FormatError, PagesealError } from '../errors.js';
+import { cipherSpecById } from '../ciphers/registry.js';
+import { install, type VfsFailure } from './install.js';
+import { sniffDatabase } from './sniff.js';
+import { realPath } from './keys.js';
+
+function codeOf(err: unknown): string | undefined {
+  const c = (err as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : undefined;
+}
+
+function withCause<E extends Error>(e: E, cause: unknown): E {
+  Object.defineProperty(e, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return e;
+}
+
+/** The VFS's last recorded failure, if it is about `path` (any file when `path` is undefined). */
+function lastFailure(path: string | undefined): VfsFailure | null {
+  let f: VfsFailure | null;
+  try {
+    f = install().lastFailure();
+  } catch {
+    return null;
+  }
+  if (!f || path === undefined) return f;
+  return realPath(f.path) === realPath(path) ? f : null;
+}
+
+/** The typed error for a failure the VFS recorded. */
+export function failureError(f: VfsFailure): PagesealError {
+  switch (f.kind) {
+    case 'auth':
+      return new AuthenticationError(
+        `page ${f.page} of ${f.path} failed authentication: wrong key or cipher, or the page was modified`,
+        f.page,
+      );
+    case 'not-encrypted':
+      return new FormatError('NOT_ENCRYPTED', `${f.path} is a plain (not encrypted) SQLite database, but a key was given`);
+    case 'cipher-mismatch':
+      return new FormatError('CIPHER_MISMATCH', `${f.path} is encrypted with a different cipher than the one given`);
+  }
+}
+
+/** The typed error for an encrypted file that SQLite was asked to read without a key. */
+export function encryptedWithoutKeyError(path: string, cipherId: number): FormatError {
+  const name = cipherSpecById(cipherId)?.name ?? `unknown cipher id ${cipherId}`;
+  return new FormatError(
+    'NOT_A_DATABASE',
+    `${path} is an encrypted database (${name}): open it with the encryption option { cipher, hexkey }`,
+  );
+}
+
+function isVfsCode(code: string | undefined): boolean {
+  return code !== undefined && (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
+}
+
+/**
+ * Explains an error thrown by better-sqlite3: a failed page authentication (SQLITE_IOERR_AUTH)
+ * becomes an AuthenticationError naming the page; a plain file read with a key, or a cipher
+ * mismatch, becomes a FormatError; "file is not a database" on an encrypted file (opened without a
+ * key) becomes FormatError NOT_A_DATABASE when `path` is given. Any other error is returned as is.
+ */
+export function explainError(err: unknown, path?: string): unknown {
+  if (err instanceof PagesealError) return err;
+  const code = codeOf(err);
+  if (!isVfsCode(code)) return err;
+  const f = code === 'SQLITE_IOERR_AUTH' || code === 'SQLITE_NOTADB' ? lastFailure(path) : null;
+  if (f && (code === 'SQLITE_IOERR_AUTH' || f.kind !== 'auth')) return withCause(failureError(f), err);
+  if (code === 'SQLITE_IOERR_AUTH') return withCause(new AuthenticationError('a database page failed authentication'), err);
+  if (code === 'SQLITE_NOTADB' && path !== undefined) {
+    const kind = sniffDatabase(path);
+    if (kind.kind === 'encrypted') return withCause(encryptedWithoutKeyError(path, kind.cipherId), err);
+  }
+  return err;
+}

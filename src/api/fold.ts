@@ -1,0 +1,58 @@
+/**
+ * Before SQLite sees an encrypted file: fold a Turso-written -wal into it.
+ *
+ * Turso's WAL checksums cover the encrypted pages, SQLite's cover the plaintext it saw, so SQLite
+ * would take a Turso WAL for a torn one and discard its committed frames. foldTursoWal (src/tools)
+ * copies such frames into the database after authenticating all of them, and does nothing for a
+ * WAL whose chain does not verify over the stored bytes (one written by pageseal through SQLite).
+ * It must not run while a connection has the file open, so it is skipped when this process has one.
+ */
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { AuthenticationError } from '../errors.js';
+import { getCipher } from '../ciphers/registry.js';
+import { createPageFormat } from '../format/page-codec.js';
+import { decodePageSize } from '../format/sqlite-header.js';
+import type { EncryptionOpts, ResolvedEncryption } from '../options.js';
+import { foldTursoWal } from '../tools/fold-wal.js';
+import { isRegistered } from './keys.js';
+
+function nonEmpty(path: string): boolean {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Authenticates page 1 of the main file, so a wrong key is reported as page 1 before any WAL work. */
+function verifyPage1(path: string, enc: ResolvedEncryption): void {
+  const fd = openSync(path, 'r');
+  try {
+    const head = Buffer.alloc(100);
+    readSync(fd, head, 0, 100, 0);
+    const pageSize = decodePageSize(head[16]!, head[17]!);
+    const page = Buffer.alloc(pageSize);
+    readSync(fd, page, 0, pageSize, 0);
+    const codec = createPageFormat('turso', getCipher(enc.cipher.name), enc.key, pageSize);
+    try {
+      codec.decryptPage(1, page);
+    } catch (e) {
+      if (e instanceof AuthenticationError) {
+        throw new AuthenticationError(`page 1 of ${path} failed authentication: wrong key or cipher, or the page was modified`, 1);
+      }
+      throw e;
+    } finally {
+      codec.wipe();
+      page.fill(0);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Folds a Turso-written -wal of `path` into it; a no-op without one. Writes nothing on a wrong key. */
+export function foldWal(path: string, opts: EncryptionOpts, enc: ResolvedEncryption): void {
+  if (!nonEmpty(path + '-wal') || isRegistered(path)) return;
+  if (nonEmpty(path)) verifyPage1(path, enc);
+  foldTursoWal(path, { cipher: opts.cipher, hexkey: opts.hexkey });
+}
