@@ -62,6 +62,8 @@ export interface WalScan {
   databaseSize: number;
   /** For each page number, the page offset of its latest committed frame. */
   latest: Map<number, number>;
+  /** Whole frames in the file, committed or not (frames past the last commit or a chain break are ignored). */
+  framesInFile: number;
 }
 
 function view(bytes: Uint8Array): DataView {
@@ -143,8 +145,8 @@ function readAt(fd: number, buf: Uint8Array, position: number): number {
   return done;
 }
 
-function emptyScan(header: WalHeader | null): WalScan {
-  return { header, frames: [], databaseSize: 0, latest: new Map() };
+function emptyScan(header: WalHeader | null, framesInFile = 0): WalScan {
+  return { header, frames: [], databaseSize: 0, latest: new Map(), framesInFile };
 }
 
 /**
@@ -161,7 +163,7 @@ export function scanWal(fd: number): WalScan {
   const frame = new Uint8Array(frameSize);
   const sum = Uint32Array.of(header.checksum1, header.checksum2);
   const pending: WalFrame[] = [];
-  const scan = emptyScan(header);
+  const scan = emptyScan(header, Math.floor(Math.max(0, size - WAL_HEADER_SIZE) / frameSize));
   for (let index = 0, at = WAL_HEADER_SIZE; at + frameSize <= size; index++, at += frameSize) {
     if (readAt(fd, frame, at) < frameSize) break;
     const fh = checkFrame(header, frame, sum);

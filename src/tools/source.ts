@@ -28,6 +28,8 @@ export class DatabaseSource {
   readonly wal: WalScan | null;
   readonly walPresent: boolean;
   readonly walFd: number | null;
+  /** Whole frames of the -wal that are not committed (0 without a WAL). */
+  readonly walFramesIgnored: number;
 
   private constructor(path: string, fd: number, walFd: number | null) {
     this.path = path;
@@ -37,6 +39,7 @@ export class DatabaseSource {
     this.fileBytes = fstatSync(fd).size;
     const scan = walFd === null ? null : scanWal(walFd);
     this.wal = scan && scan.frames.length > 0 ? scan : null;
+    this.walFramesIgnored = scan ? scan.framesInFile - scan.frames.length : 0;
     this.storedHeader = this.#readStoredHeader();
     this.kind = classifyHeader(this.storedHeader);
     if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is not a SQLite or Turso database (unrecognised header)`);

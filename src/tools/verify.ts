@@ -19,6 +19,11 @@ export interface VerifyResult {
   /** The first MAX_LISTED_FAILURES failures (memory stays bounded on a wholly wrong key). */
   failures: VerifyFailure[];
   failureCount: number;
+  /**
+   * Whole frames in the -wal beyond the committed ones (uncommitted, or after a checksum break:
+   * SQLite and Turso ignore them too). Not a failure, but a sign of a crash or of damage to the WAL.
+   */
+  walFramesIgnored: number;
 }
 
 export const MAX_LISTED_FAILURES = 1000;
@@ -44,7 +49,7 @@ export function verifyFile(path: string, opts: ToolOptions): VerifyResult {
 }
 
 function checkAll(src: DatabaseSource, codec: PageFormat): VerifyResult {
-  const result: VerifyResult = { ok: true, pagesChecked: 0, framesChecked: 0, failures: [], failureCount: 0 };
+  const result: VerifyResult = { ok: true, pagesChecked: 0, framesChecked: 0, failures: [], failureCount: 0, walFramesIgnored: src.walFramesIgnored };
   const page = new Uint8Array(src.pageSize);
   for (let n = 1; n <= src.filePages; n++) {
     src.readFilePage(n, page);
