@@ -30,6 +30,8 @@ export interface SqliteHeader {
   fileChangeCounter: number;
   /** The in-header database size; 0 when the field is not valid (see `headerPageCount`). */
   databaseSizePages: number;
+  /** The raw database size field at offset 28, valid or not (Turso keeps it current). */
+  declaredPages: number;
   versionValidFor: number;
 }
 
@@ -93,7 +95,7 @@ export function parseSqliteHeader(bytes: Uint8Array): SqliteHeader {
   const versionValidFor = u32(bytes, 92);
   const size = u32(bytes, 28);
   const databaseSizePages = size !== 0 && versionValidFor === fileChangeCounter ? size : 0;
-  return { pageSize, writeVersion, readVersion, reservedBytes, fileChangeCounter, databaseSizePages, versionValidFor };
+  return { pageSize, writeVersion, readVersion, reservedBytes, fileChangeCounter, databaseSizePages, declaredPages: size, versionValidFor };
 }
 
 /**

@@ -130,6 +130,10 @@ export class DatabaseSource {
     if (this.fileBytes % p !== 0) {
       throw new FormatError('CORRUPT', `${this.path} is truncated: ${this.fileBytes} bytes is not a whole number of ${p}-byte pages`);
     }
+    if (this.kind === 'turso' && this.header.declaredPages > this.pageCount) {
+      // Turso keeps header bytes 28..31 current (and authenticated as page 1's associated data).
+      throw new FormatError('CORRUPT', `${this.path} is truncated: its header declares ${this.header.declaredPages} pages, only ${this.pageCount} are present`);
+    }
     const missing = this.pageCount - this.filePages;
     if (missing <= 0) return;
     const truncated = new FormatError('CORRUPT', `${this.path} is truncated: it has ${this.filePages} pages, the database needs ${this.pageCount}`);

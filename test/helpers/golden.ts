@@ -2,13 +2,14 @@
  * The golden Turso files (test/fixtures/turso-golden/, copied from ../shared/turso-golden/) and
  * helpers to read them back: manifest entries, copies in temp dirs, row hashes via stock better-sqlite3.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { rowsSha256 } from './rows.js';
+import { WAL_FRAME_HEADER_SIZE, WAL_HEADER_SIZE, parseWalHeader, walChecksum } from '../../src/format/wal.js';
 
 export const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/turso-golden/', import.meta.url));
 
@@ -85,4 +86,39 @@ export function pageNonces(path: string, pageSize: number, nonceBytes: number, s
     out.push(bytes.subarray(at + pageSize - nonceBytes, at + pageSize).toString('hex'));
   }
   return out;
+}
+
+/** Flips bits of one byte of a file in place (XOR `mask`); flipping again restores it. */
+export function flipByte(path: string, offset: number, mask: number): void {
+  const fd = openSync(path, 'r+');
+  try {
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, offset);
+    b[0] = b[0]! ^ mask;
+    writeSync(fd, b, 0, 1, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Rewrites the checksum chain of a WAL file over `checksummed(frameIndex, pageNo, storedPage)`
+ * (default: the stored bytes), so a test can tamper a frame and still have a valid chain, or make a
+ * WAL whose checksums cover plaintext as SQLite writes them through an encrypting VFS.
+ */
+export function rechainWal(path: string, checksummed: (index: number, pageNo: number, page: Uint8Array) => Uint8Array = (_i, _p, page) => page): void {
+  const wal = readFileSync(path);
+  const header = parseWalHeader(wal.subarray(0, WAL_HEADER_SIZE));
+  if (!header) throw new Error(`${path} has no valid WAL header`);
+  const frameSize = WAL_FRAME_HEADER_SIZE + header.pageSize;
+  const sum = Uint32Array.of(header.checksum1, header.checksum2);
+  for (let i = 0, at = WAL_HEADER_SIZE; at + frameSize <= wal.length; i++, at += frameSize) {
+    const fh = wal.subarray(at, at + WAL_FRAME_HEADER_SIZE);
+    const page = wal.subarray(at + WAL_FRAME_HEADER_SIZE, at + frameSize);
+    walChecksum(fh.subarray(0, 8), header.bigEndianChecksum, sum);
+    walChecksum(checksummed(i, fh.readUInt32BE(0), page), header.bigEndianChecksum, sum);
+    fh.writeUInt32BE(sum[0]!, 16);
+    fh.writeUInt32BE(sum[1]!, 20);
+  }
+  writeFileSync(path, wal);
 }
