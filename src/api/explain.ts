@@ -44,6 +44,15 @@ export function failureError(f: VfsFailure): PagesealError {
       return new FormatError('NOT_ENCRYPTED', `${f.path} is a plain (not encrypted) SQLite database, but a key was given`);
     case 'cipher-mismatch':
       return new FormatError('CIPHER_MISMATCH', `${f.path} is encrypted with a different cipher than the one given`);
+    case 'reserve':
+      return new FormatError('RESERVE_MISMATCH', `${f.path} does not reserve the bytes per page that the cipher needs for its nonce and tag`);
+    case 'turso-wal':
+      return new FormatError(
+        'CORRUPT',
+        `${f.path} has a -wal written by Turso that SQLite cannot read: open the file with pageseal's open() or Database, which fold it first`,
+      );
+    case 'format':
+      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
   }
 }
 
@@ -56,8 +65,9 @@ export function encryptedWithoutKeyError(path: string, cipherId: number): Format
   );
 }
 
+/** SQLite result codes the VFS uses to report a page or format failure. */
 function isVfsCode(code: string | undefined): boolean {
-  return code !== undefined && (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
+  return code !== undefined && (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
 }
 
 /**
@@ -70,7 +80,9 @@ export function explainError(err: unknown, path?: string): unknown {
   if (err instanceof PagesealError) return err;
   const code = codeOf(err);
   if (!isVfsCode(code)) return err;
-  const f = code === 'SQLITE_IOERR_AUTH' || code === 'SQLITE_NOTADB' ? lastFailure(path) : null;
+  // The failure record is per thread and kept until the next one: only an AUTH error is sure to be
+  // about an authentication failure, other codes are explained only by non-authentication kinds.
+  const f = lastFailure(path);
   if (f && (code === 'SQLITE_IOERR_AUTH' || f.kind !== 'auth')) return withCause(failureError(f), err);
   if (code === 'SQLITE_IOERR_AUTH') return withCause(new AuthenticationError('a database page failed authentication'), err);
   if (code === 'SQLITE_NOTADB' && path !== undefined) {

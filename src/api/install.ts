@@ -14,7 +14,7 @@ import { PagesealError } from '../errors.js';
 
 /** A page that failed, as the VFS last recorded it. */
 export interface VfsFailure {
-  kind: 'auth' | 'not-encrypted' | 'cipher-mismatch';
+  kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal';
   path: string;
   page: number;
 }
