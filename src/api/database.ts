@@ -68,7 +68,7 @@ export class Database extends Base {
     return explainError(e, this.name);
   }
 
-  override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string) {
+  override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string): BetterSqlite3.Statement<BindParameters, Result> {
     try {
       return super.prepare<BindParameters, Result>(source);
     } catch (e) {
