@@ -1,0 +1,147 @@
+/**
+ * The `pageseal` command as a user runs it: the built dist/cli.js in a child process. Exit codes
+ * 0 / 1 (authentication failed) / 2 (usage or input error), one-line errors, no stack traces, and
+ * the key never printed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyGolden, flipByte, golden, readBack, removeDir, tempDir } from './helpers/golden.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** Newest modification time of the TypeScript sources. */
+function newestSource(dir = join(ROOT, 'src')): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds dist/ when it is missing or older than the sources (`npm install` normally did it via `prepare`). */
+function ensureBuilt(): void {
+  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource()) return;
+  try {
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
+  } catch {
+    // tsc still emits JavaScript when some other file has a type error; the check below decides
+  }
+  if (!existsSync(CLI)) throw new Error('dist/cli.js was not built (npm run build)');
+}
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function pageseal(args: string[], env: Record<string, string> = {}): Run {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, PAGESEAL_HEXKEY: '', ...env } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A usage/input error: exit 2, one line on stderr, no stack trace. */
+function expectOneLineError(r: Run, status: number, pattern: RegExp): void {
+  expect(r.status).toBe(status);
+  expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  expect(r.stderr).toMatch(pattern);
+  expect(r.stderr).not.toMatch(/\n\s+at /);
+}
+
+const g = golden('aes256gcm-4096.db');
+const wal = golden('aegis256-4096-with-wal.db');
+let dir: string;
+
+beforeAll(() => {
+  ensureBuilt();
+  dir = tempDir();
+});
+afterAll(() => removeDir(dir));
+
+describe('pageseal CLI', () => {
+  it('--help explains the commands and warns that a key on the command line is visible', () => {
+    const r = pageseal(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/pageseal decrypt <in> <out>/);
+    expect(r.stdout).toMatch(/PAGESEAL_HEXKEY/);
+    expect(r.stdout).toMatch(/'ps'/);
+  });
+
+  it('usage errors exit 2 with one line', () => {
+    expect(pageseal([]).status).toBe(2);
+    expectOneLineError(pageseal(['frobnicate']), 2, /unknown command/);
+    expectOneLineError(pageseal(['info']), 2, /takes one file/);
+    expectOneLineError(pageseal(['info', 'x', '--frob']), 2, /unknown option --frob/);
+    expectOneLineError(pageseal(['verify', 'x.db', '--cipher', 'aes256gcm']), 2, /needs a key/);
+    expectOneLineError(pageseal(['verify', 'x.db', '--hexkey', g.hexkey]), 2, /needs --cipher/);
+  });
+
+  it('info reads a Turso file without a key, as text and JSON', () => {
+    const path = copyGolden(wal, dir);
+    const text = pageseal(['info', path]);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toMatch(/cipher:\s+aegis256 \(id 3\)/);
+    expect(text.stdout).toMatch(/wal:\s+present, 13 committed frames/);
+    const json = pageseal(['info', path, '--json']);
+    expect(JSON.parse(json.stdout)).toMatchObject({ format: 'turso', cipher: 'aegis256', pageSize: 4096, pageCount: 40, walFrames: 13 });
+  });
+
+  it('verify: exit 0 when every page authenticates, 1 listing the failing pages otherwise', () => {
+    const path = copyGolden(g, dir);
+    const ok = pageseal(['verify', path, '--cipher', g.cipher], { PAGESEAL_HEXKEY: g.hexkey });
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/^ok: .*33 pages, 0 WAL frames authenticated/);
+
+    flipByte(path, 4 * g.page_size + 9, 0x01);
+    flipByte(path, 11 * g.page_size + 4090, 0x01);
+    const bad = pageseal(['verify', path, '--cipher', g.cipher, '--hexkey', g.hexkey]);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/FAILED: .*2 of 33 pages/);
+    expect(bad.stdout).toMatch(/database pages: 5, 12/);
+
+    const json = pageseal(['verify', path, '--json', '--cipher', g.cipher, '--hexkey', g.hexkey]);
+    expect(json.status).toBe(1);
+    expect(JSON.parse(json.stdout).failures.map((f: { page: number }) => f.page)).toEqual([5, 12]);
+  });
+
+  it('decrypt then encrypt round trip with the key from the environment', () => {
+    const path = copyGolden(wal, dir);
+    const plain = join(dir, 'cli-plain.db');
+    const again = join(dir, 'cli-again.db');
+    const env = { PAGESEAL_HEXKEY: wal.hexkey };
+    const d = pageseal(['decrypt', path, plain, '--cipher', 'AEGIS-256'], env);
+    expect(d.status).toBe(0);
+    expect(d.stdout).toMatch(/40 pages, 13 WAL frames folded in/);
+    expect(readBack(plain)).toEqual({ integrity: 'ok', count: 600, sha: wal.rows_sha256 });
+    const e = pageseal(['encrypt', plain, again, '--cipher', 'aegis256'], env);
+    expect(e.status).toBe(0);
+    expect(pageseal(['verify', again, '--cipher', 'aegis256'], env).status).toBe(0);
+    for (const r of [d, e]) expect(r.stdout + r.stderr).not.toContain(wal.hexkey);
+  });
+
+  it('wrong key: exit 1, one line naming page 1, no output file, key not printed', () => {
+    const path = copyGolden(g, dir);
+    const out = join(dir, 'wrong.db');
+    const key = 'ab'.repeat(32);
+    const r = pageseal(['decrypt', path, out, '--cipher', g.cipher, '--hexkey', key]);
+    expectOneLineError(r, 1, /page 1 failed authentication/);
+    expect(r.stdout + r.stderr).not.toContain(key);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('input errors exit 2 with one line: wrong cipher, bad key, missing file, not a database', () => {
+    const path = copyGolden(g, dir);
+    const key = { PAGESEAL_HEXKEY: g.hexkey };
+    expectOneLineError(pageseal(['verify', path, '--cipher', 'aegis256'], key), 2, /encrypted with aes256gcm.*not with aegis256/);
+    expectOneLineError(pageseal(['verify', path, '--cipher', 'aes256gcm', '--hexkey', 'xyz']), 2, /not a hex digit at position 0/);
+    expectOneLineError(pageseal(['verify', join(dir, 'nope.db'), '--cipher', 'aes256gcm'], key), 2, /no such file/);
+    expectOneLineError(pageseal(['decrypt', CLI, join(dir, 'x.db'), '--cipher', 'aes256gcm'], key), 2, /not a SQLite or Turso database/);
+    expectOneLineError(pageseal(['decrypt', path, path, '--cipher', 'aes256gcm'], key), 2, /must differ/);
+  });
+});
