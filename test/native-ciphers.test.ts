@@ -1,0 +1,236 @@
+/**
+ * The native cipher core (src/native, through src/ciphers/native-backend.ts): published vectors on the fast
+ * and the portable C path, differential tests against the TypeScript backend, tampering, argument checks,
+ * and the CPU path each cipher runs on.
+ */
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { addonLoadError, loadAddon } from '../src/addon.js';
+import { nativeBackend, nativeBackendPortable, nativeCipherId, nativeCipherPath } from '../src/ciphers/native-backend.js';
+import { tsBackend } from '../src/ciphers/ts-backend.js';
+import { CIPHER_SPECS } from '../src/ciphers/registry.js';
+import type { Aead, CipherName, CipherSpec } from '../src/ciphers/types.js';
+import { AuthenticationError } from '../src/errors.js';
+import { loadCipherVectors, type CipherVector } from './helpers/native-vectors.js';
+
+const addon = loadAddon();
+const fast = nativeBackend();
+const portable = nativeBackendPortable();
+const PATHS: Array<[string, Record<CipherName, Aead> | null]> = [
+  ['native-fast', fast],
+  ['native-portable', portable],
+];
+
+/** Deterministic bytes (xorshift32), so a failing case can be replayed from its seed. */
+function rng(seed: number): (n: number) => Uint8Array {
+  let s = seed >>> 0 || 1;
+  return (n: number) => {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      out[i] = s & 0xff;
+    }
+    return out;
+  };
+}
+
+function hex(b: Uint8Array): string {
+  return Buffer.from(b).toString('hex');
+}
+
+function cpuHasAesAndClmul(): boolean {
+  try {
+    const flags = readFileSync('/proc/cpuinfo', 'utf8');
+    return /\baes\b/.test(flags) && /\bpclmulqdq\b/.test(flags);
+  } catch {
+    return false;
+  }
+}
+
+it('the native addon is built (required wherever CI runs the suite)', () => {
+  if (process.env.CI) expect(addonLoadError()).toBeUndefined();
+  if (process.env.CI) expect(fast).not.toBeNull();
+});
+
+describe.skipIf(fast === null)(`native ciphers${fast === null ? ` (skipped: addon not available: ${String(addonLoadError())})` : ''}`, () => {
+  const vectors = loadCipherVectors();
+
+  it('has published vectors for all eight ciphers', () => {
+    for (const s of CIPHER_SPECS) expect(vectors.filter((v) => v.cipher === s.name).length, s.name).toBeGreaterThan(0);
+  });
+
+  for (const [pathName, backend] of PATHS) {
+    describe(`published vectors on the ${pathName} path`, () => {
+      for (const s of CIPHER_SPECS) {
+        it(s.name, () => {
+          const impl = backend![s.name];
+          for (const v of vectors.filter((x) => x.cipher === s.name)) checkVector(impl, v);
+        });
+      }
+    });
+  }
+
+  describe('differential: native fast == native portable == TypeScript', () => {
+    const LENGTHS = [0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 4048, 65500];
+    for (const s of CIPHER_SPECS) {
+      it(`${s.name}: fixed and random lengths, random keys, nonces and associated data`, () => {
+        const random = rng(0x5eed0000 + s.id);
+        const cases: number[] = [...LENGTHS, ...LENGTHS];
+        for (let i = 0; i < 330; i++) cases.push(random(2)[0] + (random(1)[0] & 1) * random(1)[0] * 4);
+        for (const len of cases) compareBackends(s, random, len);
+        expect(cases.length).toBeGreaterThanOrEqual(350);
+      });
+    }
+  });
+
+  for (const [pathName, backend] of PATHS) {
+    describe(`tampering is rejected on the ${pathName} path`, () => {
+      for (const s of CIPHER_SPECS) {
+        it(s.name, () => {
+          const random = rng(0x7a3e0000 + s.id);
+          for (const len of [0, 1, 100, 4048]) checkTampering(s, backend![s.name], random, len);
+        });
+      }
+    });
+  }
+
+  it('reports a fast CPU path for every cipher on this machine, and portable when forced', () => {
+    const forcedByEnv = process.env.PAGESEAL_FORCE_PORTABLE === '1';
+    for (const s of CIPHER_SPECS) {
+      const path = nativeCipherPath(s.name);
+      expect(['aesni', 'vaes-avx2', 'avx512', 'portable']).toContain(path);
+      if (forcedByEnv) expect(path).toBe('portable');
+      else if (cpuHasAesAndClmul()) expect(path, s.name).not.toBe('portable');
+      expect(nativeCipherPath(s.name, { portable: true })).toBe('portable');
+    }
+  });
+
+  describe('bad arguments throw typed errors', () => {
+    const aes = () => fast!.aes128gcm;
+    const key = new Uint8Array(16);
+    const nonce = new Uint8Array(12);
+
+    it('wrong sizes are RangeErrors, wrong types TypeErrors, and never show the key', () => {
+      expect(() => aes().encrypt(new Uint8Array(15), nonce, new Uint8Array(4))).toThrow(RangeError);
+      expect(() => aes().encrypt(new Uint8Array(32), nonce, new Uint8Array(4))).toThrow(RangeError);
+      expect(() => aes().encrypt(key, new Uint8Array(16), new Uint8Array(4))).toThrow(RangeError);
+      expect(() => aes().encrypt(key, nonce, new Uint8Array(4), undefined, 32)).toThrow(RangeError);
+      expect(() => fast!.aegis128l.encrypt(key, new Uint8Array(16), new Uint8Array(4), undefined, 24)).toThrow(RangeError);
+      expect(() => aes().encrypt('key' as unknown as Uint8Array, nonce, new Uint8Array(4))).toThrow(TypeError);
+      expect(() => aes().encrypt(key, nonce, [1, 2] as unknown as Uint8Array)).toThrow(TypeError);
+      expect(() => aes().encrypt(key, nonce, new Uint8Array(4), 'ad' as unknown as Uint8Array)).toThrow(TypeError);
+      expect(() => aes().encrypt(new Uint16Array(8) as unknown as Uint8Array, nonce, new Uint8Array(4))).toThrow(TypeError);
+      const secret = new Uint8Array(31).fill(0xab);
+      try {
+        fast!.aes256gcm.encrypt(secret, nonce, new Uint8Array(1));
+        expect.unreachable();
+      } catch (e) {
+        expect(String((e as Error).message)).not.toMatch(/abab|171/);
+      }
+    });
+
+    it('a tag of the wrong length fails authentication', () => {
+      const { ciphertext } = aes().encrypt(key, nonce, new Uint8Array(10));
+      expect(() => aes().decrypt(key, nonce, ciphertext, new Uint8Array(15))).toThrow(AuthenticationError);
+      expect(() => aes().decrypt(key, nonce, ciphertext, new Uint8Array(32))).toThrow(AuthenticationError);
+    });
+
+    it('the raw addon functions reject garbage without crashing', () => {
+      const a = addon!;
+      const calls: Array<() => unknown> = [
+        () => a.aeadEncrypt(0, key, nonce, key, null, 16, false),
+        () => a.aeadEncrypt(9, key, nonce, key, null, 16, false),
+        () => a.aeadEncrypt(1.5, key, nonce, key, null, 16, false),
+        () => a.aeadEncrypt(NaN, key, nonce, key, null, 16, false),
+        () => (a.aeadEncrypt as unknown as () => unknown)(),
+        () => a.aeadEncrypt(1, key, nonce, key, null, 16, 'yes' as unknown as boolean),
+        () => a.aeadEncrypt(1, key, nonce, key, null, -1, false),
+        () => a.aeadDecrypt(1, key, nonce, key, {} as Uint8Array, null, false),
+        () => a.aeadDecrypt(1, key, nonce, key, new Uint8Array(16), null, false),
+        () => a.cipherPath(42, false),
+        () => a.benchCipher(1, false, 'hash' as 'encrypt', 4096, 1),
+        () => a.benchCipher(1, false, 'encrypt', -1, 1),
+        () => a.benchCipher(1, false, 'encrypt', 4096, 0),
+      ];
+      for (const call of calls) expect(call).toThrow();
+      expect(() => a.aeadEncrypt(0, key, nonce, key, null, 16, false)).toThrow(RangeError);
+      expect(() => (a.aeadEncrypt as unknown as () => unknown)()).toThrow(TypeError);
+      try {
+        a.aeadDecrypt(1, key, nonce, key, new Uint8Array(16), null, false);
+      } catch (e) {
+        expect((e as { code?: string }).code).toBe('AUTHENTICATION_FAILED');
+      }
+    });
+
+    it('the self-timing benchmark runs the real cipher', () => {
+      for (const s of CIPHER_SPECS) {
+        for (const op of ['encrypt', 'decrypt'] as const) {
+          expect(addon!.benchCipher(nativeCipherId(s.name), false, op, 4096, 3)).toBeGreaterThan(0);
+          expect(addon!.benchCipher(nativeCipherId(s.name), true, op, 100, 2)).toBeGreaterThanOrEqual(0);
+        }
+      }
+    });
+  });
+});
+
+function checkVector(impl: Aead, v: CipherVector): void {
+  const label = `${v.cipher} ${v.name}`;
+  if (v.valid) {
+    const sealed = impl.encrypt(v.key, v.nonce, v.msg!, v.ad, v.tag.length);
+    expect(hex(sealed.ciphertext), label).toBe(hex(v.ct));
+    expect(hex(sealed.tag), label).toBe(hex(v.tag));
+    expect(hex(impl.decrypt(v.key, v.nonce, v.ct, v.tag, v.ad)), label).toBe(hex(v.msg!));
+  } else {
+    expect(() => impl.decrypt(v.key, v.nonce, v.ct, v.tag, v.ad), label).toThrow(AuthenticationError);
+  }
+}
+
+function compareBackends(s: CipherSpec, random: (n: number) => Uint8Array, len: number): void {
+  const key = random(s.keySize);
+  const nonce = random(s.nonceSize);
+  const adLen = random(1)[0] % 4 === 0 ? 0 : random(1)[0] % 80;
+  const ad = random(adLen);
+  const msg = random(len);
+  const before = hex(msg);
+  const label = `${s.name} len=${len} ad=${adLen} key=${hex(key).slice(0, 8)}...`;
+  const ref = tsBackend[s.name].encrypt(key, nonce, msg, ad);
+  for (const [pathName, backend] of PATHS) {
+    const got = backend![s.name].encrypt(key, nonce, msg, ad);
+    expect(got.ciphertext).toBeInstanceOf(Uint8Array);
+    if (hex(got.ciphertext) !== hex(ref.ciphertext)) expect.fail(`${label}: ${pathName} ciphertext differs from TS`);
+    if (hex(got.tag) !== hex(ref.tag)) expect.fail(`${label}: ${pathName} tag differs from TS`);
+    const back = backend![s.name].decrypt(key, nonce, ref.ciphertext, ref.tag, ad);
+    if (hex(back) !== before) expect.fail(`${label}: ${pathName} decrypt differs`);
+  }
+  expect(hex(msg), 'the input is never modified').toBe(before);
+}
+
+function checkTampering(s: CipherSpec, impl: Aead, random: (n: number) => Uint8Array, len: number): void {
+  const key = random(s.keySize);
+  const nonce = random(s.nonceSize);
+  const ad = random(13);
+  const { ciphertext, tag } = impl.encrypt(key, nonce, random(len), ad);
+  const flip = (b: Uint8Array, at: number) => {
+    const c = Uint8Array.from(b);
+    c[at % c.length] ^= 1 << (at % 8);
+    return c;
+  };
+  const at = random(2)[0] * 256 + random(1)[0];
+  const attempts: Array<[string, () => unknown]> = [
+    ['tag', () => impl.decrypt(key, nonce, ciphertext, flip(tag, at), ad)],
+    ['nonce', () => impl.decrypt(key, flip(nonce, at), ciphertext, tag, ad)],
+    ['ad', () => impl.decrypt(key, nonce, ciphertext, tag, flip(ad, at))],
+    ['no ad', () => impl.decrypt(key, nonce, ciphertext, tag)],
+    ['key', () => impl.decrypt(flip(key, at), nonce, ciphertext, tag, ad)],
+  ];
+  if (len > 0) {
+    attempts.push(['ciphertext', () => impl.decrypt(key, nonce, flip(ciphertext, at), tag, ad)]);
+    attempts.push(['truncated', () => impl.decrypt(key, nonce, ciphertext.subarray(1), tag, ad)]);
+  }
+  for (const [what, attempt] of attempts) expect(attempt, `${s.name} len=${len}: tampered ${what}`).toThrow(AuthenticationError);
+  expect(impl.decrypt(key, nonce, ciphertext, tag, ad).length).toBe(len);
+}
