@@ -1,7 +1,188 @@
 /*
  * The Node-API face of the VFS shim: JavaScript registers keys and reads failure details here;
- * no JavaScript ever runs per page (see ../shared/vfs-notes.md). Functions are added as the shim grows.
+ * no JavaScript ever runs per page (see ../shared/vfs-notes.md).
+ *   registerKey(path, cipherId, key) -> canonical path   (the key is copied; the caller wipes its copy)
+ *   unregisterKey(path) -> boolean
+ *   canonicalPath(path) -> string                        (the name SQLite will open)
+ *   vfsInstalled() -> boolean
+ *   lastFailure() -> { kind, path, page } | null         (this thread's last page failure)
+ *   clearLastFailure()
+ *   vfsStats() -> { registeredPaths, liveKeys, encryptedTempFiles }
  */
 #include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ps_vfs.h"
 
-napi_value ps_napi_vfs_init(napi_env env, napi_value exports) { return exports; }
+#define MAX_ARGS 3
+#define CHECK(call)                           \
+  do {                                        \
+    if ((call) != napi_ok) return NULL;       \
+  } while (0)
+
+static napi_value throw_error(napi_env env, const char *code, const char *msg) {
+  napi_throw_error(env, code, msg);
+  return NULL;
+}
+
+/* Reads argument i as a UTF-8 string into a malloc'd buffer (NULL and an exception on failure). */
+static char *string_arg(napi_env env, napi_value v) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, NULL, 0, &len) != napi_ok) {
+    throw_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: path must be a string");
+    return NULL;
+  }
+  char *s = malloc(len + 1);
+  if (s && napi_get_value_string_utf8(env, v, s, len + 1, &len) != napi_ok) {
+    free(s);
+    s = NULL;
+  }
+  if (s && strlen(s) != len) { /* an embedded NUL would name another file */
+    free(s);
+    throw_error(env, "ERR_INVALID_ARG_VALUE", "pageseal: path contains a NUL character");
+    return NULL;
+  }
+  return s;
+}
+
+/* The path SQLite will hand to xOpen: the platform VFS's full pathname. */
+static char *canonical(napi_env env, napi_value v) {
+  sqlite3_vfs *root = ps_root_vfs();
+  if (root == NULL) {
+    throw_error(env, "PS_VFS_NOT_INSTALLED", "pageseal: the SQLite extension is not loaded");
+    return NULL;
+  }
+  char *path = string_arg(env, v);
+  if (path == NULL) return NULL;
+  char *out = malloc((size_t)root->mxPathname + 1);
+  int rc = out ? root->xFullPathname(root, path, root->mxPathname + 1, out) : SQLITE_NOMEM;
+  free(path);
+  if (rc != SQLITE_OK && rc != SQLITE_OK_SYMLINK) {
+    free(out);
+    throw_error(env, "PS_BAD_PATH", "pageseal: cannot resolve the database path");
+    return NULL;
+  }
+  return out;
+}
+
+static napi_value make_string(napi_env env, const char *s) {
+  napi_value v;
+  CHECK(napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &v));
+  return v;
+}
+
+static napi_value make_bool(napi_env env, int b) {
+  napi_value v;
+  CHECK(napi_get_boolean(env, b != 0, &v));
+  return v;
+}
+
+static napi_value js_register_key(napi_env env, napi_callback_info info) {
+  size_t argc = MAX_ARGS;
+  napi_value argv[MAX_ARGS];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 3) return throw_error(env, "ERR_MISSING_ARGS", "pageseal: registerKey(path, cipherId, key)");
+  int32_t cipher = 0;
+  if (napi_get_value_int32(env, argv[1], &cipher) != napi_ok || ps_cipher_key_size(cipher) == 0)
+    return throw_error(env, "PS_UNKNOWN_CIPHER", "pageseal: unknown cipher id");
+  bool is_typed = false;
+  napi_typedarray_type type;
+  size_t len = 0;
+  void *data = NULL;
+  if (napi_is_typedarray(env, argv[2], &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, argv[2], &type, &len, &data, NULL, NULL) != napi_ok || type != napi_uint8_array)
+    return throw_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: key must be a Uint8Array");
+  if (len != ps_cipher_key_size(cipher))
+    return throw_error(env, "PS_INVALID_KEY", "pageseal: key length does not match the cipher");
+  char *path = canonical(env, argv[0]);
+  if (path == NULL) return NULL;
+  int rc = ps_keys_register(path, cipher, data, len);
+  napi_value result = NULL;
+  if (rc == PS_KEY_OK) result = make_string(env, path);
+  else if (rc == PS_KEY_CONFLICT)
+    throw_error(env, "PS_KEY_CONFLICT", "pageseal: a different key is already registered for this database");
+  else if (rc == PS_KEY_BAD) throw_error(env, "PS_INVALID_KEY", "pageseal: the key cannot be used with this cipher");
+  else throw_error(env, "PS_NOMEM", "pageseal: out of memory");
+  free(path);
+  return result;
+}
+
+static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return throw_error(env, "ERR_MISSING_ARGS", "pageseal: unregisterKey(path)");
+  char *path = canonical(env, argv[0]);
+  if (path == NULL) return NULL;
+  int dropped = ps_keys_unregister(path);
+  free(path);
+  return make_bool(env, dropped);
+}
+
+static napi_value js_canonical_path(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return throw_error(env, "ERR_MISSING_ARGS", "pageseal: canonicalPath(path)");
+  char *path = canonical(env, argv[0]);
+  if (path == NULL) return NULL;
+  napi_value v = make_string(env, path);
+  free(path);
+  return v;
+}
+
+static napi_value js_vfs_installed(napi_env env, napi_callback_info info) {
+  return make_bool(env, ps_vfs_installed());
+}
+
+static int set_int(napi_env env, napi_value obj, const char *name, int64_t value) {
+  napi_value v;
+  return napi_create_int64(env, value, &v) == napi_ok && napi_set_named_property(env, obj, name, v) == napi_ok;
+}
+
+static napi_value js_last_failure(napi_env env, napi_callback_info info) {
+  const char *path;
+  uint32_t page;
+  int kind = ps_failure_get(&path, &page);
+  napi_value obj;
+  if (kind == PS_FAIL_NONE) {
+    CHECK(napi_get_null(env, &obj));
+    return obj;
+  }
+  CHECK(napi_create_object(env, &obj));
+  napi_value k = make_string(env, ps_failure_name(kind)), p = make_string(env, path);
+  if (!k || !p || napi_set_named_property(env, obj, "kind", k) != napi_ok ||
+      napi_set_named_property(env, obj, "path", p) != napi_ok || !set_int(env, obj, "page", page))
+    return NULL;
+  return obj;
+}
+
+static napi_value js_clear_last_failure(napi_env env, napi_callback_info info) {
+  ps_failure_clear();
+  return NULL;
+}
+
+static napi_value js_vfs_stats(napi_env env, napi_callback_info info) {
+  int registered, live;
+  ps_keys_stats(&registered, &live);
+  napi_value obj;
+  CHECK(napi_create_object(env, &obj));
+  if (!set_int(env, obj, "registeredPaths", registered) || !set_int(env, obj, "liveKeys", live) ||
+      !set_int(env, obj, "encryptedTempFiles", ps_stat_temp_files()))
+    return NULL;
+  return obj;
+}
+
+napi_value ps_napi_vfs_init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"registerKey", NULL, js_register_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unregisterKey", NULL, js_unregister_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"canonicalPath", NULL, js_canonical_path, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"vfsInstalled", NULL, js_vfs_installed, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lastFailure", NULL, js_last_failure, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"clearLastFailure", NULL, js_clear_last_failure, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"vfsStats", NULL, js_vfs_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  return exports;
+}

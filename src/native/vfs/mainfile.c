@@ -1,0 +1,77 @@
+/*
+ * Reads and writes of a main database file that has a key. SQLite writes whole pages at page-aligned
+ * offsets and reads whole pages, except two partial reads of page 1: 100 bytes at offset 0 when a
+ * connection opens, and 16 bytes at offset 24 at the start of each read transaction
+ * (../shared/vfs-notes.md). Header bytes 16..99 are stored in plaintext (and authenticated with page 1),
+ * so a partial read inside them is served from disk as is; any other partial read of page 1 decrypts
+ * the whole page and copies the range out. A page that fails is zeroed and never reaches SQLite.
+ */
+#include <string.h>
+#include "ps_vfs.h"
+
+static int fail(ps_file *f, uint8_t *buf, int n, int kind, uint32_t page) {
+  memset(buf, 0, (size_t)n);
+  ps_failure_set(kind, f->name, page);
+  return SQLITE_IOERR_AUTH;
+}
+
+static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) {
+  int rc = ps_root_read(f, buf, n, (sqlite3_int64)(pgno - 1) * n);
+  if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n); /* never hand SQLite partial ciphertext */
+  if (rc != SQLITE_OK) return rc;
+  int bad = ps_page_decrypt(k, buf, n, pgno == 1);
+  if (bad) return fail(f, buf, n, bad, pgno);
+  f->page_size = n;
+  f->page_read = 1;
+  return SQLITE_OK;
+}
+
+/* Page size from the stored header (bytes 16..17, big-endian, 1 meaning 65536); 0 when invalid. */
+static int stored_page_size(const uint8_t *hdr) {
+  int size = (hdr[16] << 8) | hdr[17];
+  if (size == 1) size = 65536;
+  return ps_is_page_size(size) ? size : 0;
+}
+
+static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+  uint8_t hdr[100];
+  int rc = ps_root_read(f, hdr, sizeof hdr, 0);
+  if (rc == SQLITE_IOERR_SHORT_READ) { /* an empty (new) file, or one too short to be a database */
+    memset(buf, 0, (size_t)n);
+    return rc;
+  }
+  if (rc != SQLITE_OK) return rc;
+  int bad = ps_page1_prefix_ok(hdr, k->cipher);
+  if (bad) return fail(f, buf, n, bad, 1);
+  int size = stored_page_size(hdr);
+  if (size == 0 || off + n > size) return fail(f, buf, n, PS_FAIL_FORMAT, 1);
+  uint8_t *page = ps_file_scratch(f, (size_t)size);
+  if (page == NULL) return SQLITE_IOERR_NOMEM;
+  rc = read_page(f, k, page, size, 1);
+  if (rc == SQLITE_OK) memcpy(buf, page + off, (size_t)n);
+  else memset(buf, 0, (size_t)n);
+  return rc;
+}
+
+int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+  if (ps_is_page_size(n) && off % n == 0) return read_page(f, k, buf, n, (uint32_t)(off / n) + 1);
+  if (off >= 16 && off + n <= 100) return ps_root_read(f, buf, n, off); /* plaintext header bytes */
+  return read_page1_range(f, k, buf, n, off);
+}
+
+int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off) {
+  if (!ps_is_page_size(n) || off % n != 0) {
+    ps_failure_set(PS_FAIL_FORMAT, f->name, 0);
+    return SQLITE_IOERR_WRITE; /* SQLite only writes whole pages to a database file */
+  }
+  uint8_t *out = ps_file_scratch(f, (size_t)n);
+  if (out == NULL) return SQLITE_IOERR_NOMEM;
+  uint32_t pgno = (uint32_t)(off / n) + 1;
+  int bad = ps_page_encrypt(k, buf, out, n, pgno == 1);
+  if (bad) {
+    ps_failure_set(bad, f->name, pgno);
+    return SQLITE_IOERR_WRITE;
+  }
+  f->page_size = n;
+  return ps_root_write(f, out, n, off);
+}

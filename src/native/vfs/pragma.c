@@ -1,0 +1,111 @@
+/*
+ * Turso-style key pragmas on a connection opened without a registered key, as Turso's CLI uses them:
+ *   PRAGMA cipher='aegis256'; PRAGMA hexkey='<64 hex digits>';   (either order)
+ * They arrive as SQLITE_FCNTL_PRAGMA before page 1 is read (SQLite reads it lazily), and set a key for
+ * this file handle only. Error messages never contain the key. Other pragmas return SQLITE_NOTFOUND.
+ */
+#include <ctype.h>
+#include <string.h>
+#include "ps_vfs.h"
+
+/* Canonical names and the aes-256-gcm / aes_256_gcm style aliases, case-insensitively. */
+int ps_cipher_from_name(const char *name) {
+  char plain[32];
+  size_t n = 0;
+  for (const char *p = name; *p; p++) {
+    if (*p == '-' || *p == '_') continue;
+    if (n + 1 >= sizeof plain) return 0;
+    plain[n++] = (char)tolower((unsigned char)*p);
+  }
+  plain[n] = 0;
+  for (int id = PS_CIPHER_MIN; id <= PS_CIPHER_MAX; id++)
+    if (strcmp(plain, ps_cipher_name(id)) == 0) return id;
+  return 0;
+}
+
+static int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = (char)tolower((unsigned char)c);
+  return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes 32 or 64 hex digits; returns the byte count or 0. */
+static size_t decode_hex(const char *hex, uint8_t out[32]) {
+  size_t len = strlen(hex);
+  if (len != 32 && len != 64) return 0;
+  for (size_t i = 0; i < len / 2; i++) {
+    int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) {
+      ps_wipe(out, 32);
+      return 0;
+    }
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return len / 2;
+}
+
+static int error(char **args, const char *msg) {
+  args[0] = sqlite3_mprintf("%s", msg);
+  return SQLITE_ERROR;
+}
+
+/* Builds the key once both pragmas arrived. */
+static int apply(ps_file *f, char **args) {
+  if (f->pending_cipher == 0 || f->pending_key_len == 0) return SQLITE_OK;
+  int cipher = f->pending_cipher;
+  size_t len = f->pending_key_len, want = ps_cipher_key_size(cipher);
+  ps_key *k = len == want ? ps_key_standalone(cipher, f->pending_key, len) : NULL;
+  ps_wipe(f->pending_key, sizeof f->pending_key);
+  f->pending_key_len = 0;
+  f->pending_cipher = 0;
+  if (len != want) {
+    args[0] = sqlite3_mprintf("pageseal: cipher %s needs a %d-byte key, got %d bytes", ps_cipher_name(cipher),
+                              (int)want, (int)len);
+    return SQLITE_ERROR;
+  }
+  if (k == NULL) return error(args, "pageseal: cannot set up the key");
+  f->key = k;
+  ps_request_reserve(f);
+  return SQLITE_OK;
+}
+
+static int refuse_change(ps_file *f, char **args) {
+  if (f->key) return error(args, "pageseal: this database already has a key (no rekey)");
+  if (f->page_read) return error(args, "pageseal: PRAGMA cipher/hexkey must run before the database is first read");
+  return SQLITE_OK;
+}
+
+static int pragma_cipher(ps_file *f, char **args, const char *value) {
+  if (value == NULL) { /* PRAGMA cipher: report the cipher in use, if any */
+    int id = f->key ? f->key->cipher : f->pending_cipher;
+    if (id) args[0] = sqlite3_mprintf("%s", ps_cipher_name(id));
+    return SQLITE_OK;
+  }
+  int id = ps_cipher_from_name(value);
+  if (id == 0) {
+    args[0] = sqlite3_mprintf("pageseal: unknown cipher '%.40s'", value);
+    return SQLITE_ERROR;
+  }
+  if (f->key && f->key->cipher == id) return SQLITE_OK;
+  int rc = refuse_change(f, args);
+  if (rc != SQLITE_OK) return rc;
+  f->pending_cipher = id;
+  return apply(f, args);
+}
+
+static int pragma_hexkey(ps_file *f, char **args, const char *value) {
+  if (value == NULL) return error(args, "pageseal: PRAGMA hexkey needs a value");
+  int rc = refuse_change(f, args);
+  if (rc != SQLITE_OK) return rc;
+  f->pending_key_len = decode_hex(value, f->pending_key);
+  if (f->pending_key_len == 0) return error(args, "pageseal: PRAGMA hexkey expects 32 or 64 hex digits");
+  return apply(f, args);
+}
+
+int ps_pragma(ps_file *f, char **args) {
+  const char *name = args[1], *value = args[2];
+  if (name == NULL) return SQLITE_NOTFOUND;
+  if (sqlite3_stricmp(name, "cipher") == 0) return pragma_cipher(f, args, value);
+  if (sqlite3_stricmp(name, "hexkey") == 0) return pragma_hexkey(f, args, value);
+  return SQLITE_NOTFOUND;
+}

@@ -1,0 +1,123 @@
+/*
+ * ps_vfs.h: internal interface of the VFS shim (src/native/vfs). The shim is a SQLite VFS that wraps the
+ * platform VFS ("unix") inside better-sqlite3's own SQLite, reached only through the sqlite3_api_routines
+ * pointer (better-sqlite3 exports no sqlite3_* symbols: ../shared/vfs-notes.md).
+ */
+#ifndef PS_VFS_H
+#define PS_VFS_H
+
+#include <stdint.h>
+#include <sqlite3ext.h>
+#include "ps_aead.h"
+
+/* The api pointer of the SQLite that loaded us (extension.c). Hidden: never exported from the .node. */
+extern __attribute__((visibility("hidden"))) const sqlite3_api_routines *sqlite3_api;
+
+/* Turso's tag size (../shared/turso-format.md, "Ciphers"). */
+#define PS_TAG_SIZE 16
+
+/* ---- keys.c: the key registry ---- */
+typedef struct ps_key {
+  struct ps_key *next;  /* registry chain */
+  char *path;           /* canonical path, or NULL for a key set by PRAGMA on one handle */
+  int regs;             /* registerKey calls not yet matched by unregisterKey */
+  int refs;             /* 1 while registered, plus one per file using it */
+  int cipher;
+  size_t key_len, nonce, reserve; /* reserve = nonce + tag */
+  uint8_t raw[32];      /* the key itself, to tell a repeated registration from a conflicting one */
+  ps_aead aead;         /* expanded once, used by every page */
+} ps_key;
+
+enum { PS_KEY_OK = 0, PS_KEY_BAD = -1, PS_KEY_CONFLICT = -2, PS_KEY_NOMEM = -3 };
+int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len);
+int ps_keys_unregister(const char *canon);    /* 1 when a registration was dropped */
+ps_key *ps_keys_acquire(const char *canon);   /* a reference to the registered key, or NULL */
+ps_key *ps_key_standalone(int cipher, const uint8_t *key, size_t len); /* refs=1, not in the registry */
+void ps_key_release(ps_key *k);
+int ps_keys_ever_registered(void);            /* sticky: some key was set in this process */
+void ps_keys_stats(int *registered, int *live);
+
+/* ---- failure.c: the last failure seen on this thread ---- */
+enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
+       PS_FAIL_TURSO_WAL };
+void ps_failure_set(int kind, const char *path, uint32_t page);
+int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
+void ps_failure_clear(void);
+const char *ps_failure_name(int kind);
+
+/* ---- pagecrypt.c: one page in Turso's format ---- */
+int ps_is_page_size(sqlite3_int64 n);
+int ps_page1_prefix_ok(const uint8_t *stored, int cipher); /* "Turso", version 0, cipher id, zeros */
+int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, int page1); /* 0 or PS_FAIL_* */
+int ps_page_decrypt(const ps_key *k, uint8_t *buf, int size, int page1);                  /* 0 or PS_FAIL_* */
+
+/* ---- chacha20.c / tempcrypt.c: temp files under a throwaway key ---- */
+typedef struct ps_stream {
+  uint32_t key[8];
+  uint32_t nonce[2];
+} ps_stream;
+void ps_chacha20_block(const uint32_t in[16], uint8_t out[64]);
+int ps_stream_init(ps_stream *s);  /* random key and nonce; 0 or -1 */
+void ps_stream_xor(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset);
+void ps_stream_xor_nonzero(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset);
+void ps_stream_wipe(ps_stream *s);
+
+/* ---- vfs.c ---- */
+enum { PS_PLAIN = 0, PS_MAIN, PS_WAL, PS_JOURNAL, PS_TEMP };
+
+typedef struct ps_file {
+  sqlite3_file base;
+  sqlite3_file *root;        /* the platform VFS's file, stored right after this struct */
+  int kind;                  /* PS_PLAIN .. PS_TEMP */
+  const char *name;          /* the name SQLite opened (NULL for temp files) */
+  ps_key *key;               /* MAIN: its key; WAL/JOURNAL: a key found in the registry when no main matched */
+  struct ps_file *main;      /* WAL/JOURNAL: the main db file of the same pager */
+  struct ps_file *next_main; /* list of open main files */
+  sqlite3 *db;               /* MAIN: the connection (set by the auto-extension) */
+  int page_size;             /* MAIN: last whole-page size seen */
+  int page_read;             /* MAIN: a whole page was read; a key can no longer be set */
+  int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
+  uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
+  size_t pending_key_len;
+  sqlite3_int64 last_off;    /* JOURNAL, WAL: offset and size of the last write */
+  int last_len;
+  uint32_t last_pgno;        /* WAL: page number in the last frame header written */
+  uint8_t *scratch;          /* one page (+ frame header) for encryption */
+  size_t scratch_len;
+  ps_stream *stream;         /* TEMP: keystream state */
+} ps_file;
+
+sqlite3_vfs *ps_root_vfs(void);
+int ps_vfs_install(void);       /* registers the shim as the default VFS once; SQLITE_OK or an error */
+int ps_vfs_installed(void);
+extern const sqlite3_io_methods ps_io_methods;
+ps_key *ps_file_key(const ps_file *f);
+uint8_t *ps_file_scratch(ps_file *f, size_t len);
+void ps_request_reserve(ps_file *f); /* asks SQLite for the key's reserve via the connection */
+int ps_stat_temp_files(void);
+
+/* mainfile.c, auxfile.c, tempfile.c, pragma.c */
+int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_wal_is_turso(sqlite3_file *root);
+int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_temp_write(ps_file *f, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_pragma(ps_file *f, char **args);
+int ps_cipher_from_name(const char *name);
+
+/* Small helpers. */
+static inline uint32_t ps_be32(const uint8_t *p) {
+  return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+static inline int ps_root_read(ps_file *f, void *buf, int n, sqlite3_int64 off) {
+  return f->root->pMethods->xRead(f->root, buf, n, off);
+}
+static inline int ps_root_write(ps_file *f, const void *buf, int n, sqlite3_int64 off) {
+  return f->root->pMethods->xWrite(f->root, buf, n, off);
+}
+
+#endif

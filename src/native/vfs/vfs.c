@@ -1,0 +1,303 @@
+/*
+ * The shim VFS: wraps the platform VFS ("unix"); each file is a ps_file followed by the platform's own file
+ * struct. Files without a key pass every call straight through. Reads and writes of keyed files go to
+ * mainfile.c (database), auxfile.c (WAL, rollback journal) and tempfile.c (temp files).
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include "ps_vfs.h"
+
+static sqlite3_vfs *root_vfs;
+static sqlite3_vfs shim_vfs;
+static pthread_mutex_t mains_lock = PTHREAD_MUTEX_INITIALIZER;
+static ps_file *mains; /* open main database files, to find the database of a WAL or journal */
+static int temp_files_encrypted;
+
+#define ROOT(f) ((f)->root)
+
+sqlite3_vfs *ps_root_vfs(void) { return root_vfs; }
+int ps_vfs_installed(void) { return root_vfs != NULL; }
+int ps_stat_temp_files(void) { return __atomic_load_n(&temp_files_encrypted, __ATOMIC_RELAXED); }
+
+ps_key *ps_file_key(const ps_file *f) {
+  if (f->kind == PS_MAIN || f->key) return f->key;
+  return f->main ? f->main->key : NULL;
+}
+
+uint8_t *ps_file_scratch(ps_file *f, size_t len) {
+  if (f->scratch_len >= len) return f->scratch;
+  uint8_t *p = malloc(len);
+  if (p == NULL) return NULL;
+  if (f->scratch) {
+    ps_wipe(f->scratch, f->scratch_len);
+    free(f->scratch);
+  }
+  f->scratch = p;
+  f->scratch_len = len;
+  return p;
+}
+
+/* ---- open main files ---- */
+static void mains_add(ps_file *f) {
+  pthread_mutex_lock(&mains_lock);
+  f->next_main = mains;
+  mains = f;
+  pthread_mutex_unlock(&mains_lock);
+}
+
+static void mains_remove(ps_file *f) {
+  pthread_mutex_lock(&mains_lock);
+  ps_file **p = &mains;
+  while (*p && *p != f) p = &(*p)->next_main;
+  if (*p) *p = f->next_main;
+  pthread_mutex_unlock(&mains_lock);
+}
+
+/* SQLite names a WAL or journal inside the same allocation as its database name, so
+ * sqlite3_filename_database() returns the very pointer the main file was opened with. */
+static ps_file *mains_find(const char *db_name) {
+  pthread_mutex_lock(&mains_lock);
+  ps_file *f = mains;
+  while (f && f->name != db_name) f = f->next_main;
+  pthread_mutex_unlock(&mains_lock);
+  return f;
+}
+
+/* ---- io methods ---- */
+static int x_close(sqlite3_file *pf) {
+  ps_file *f = (ps_file *)pf;
+  int rc = ROOT(f)->pMethods ? ROOT(f)->pMethods->xClose(ROOT(f)) : SQLITE_OK;
+  if (f->kind == PS_MAIN) mains_remove(f);
+  ps_key_release(f->key);
+  if (f->scratch) {
+    ps_wipe(f->scratch, f->scratch_len);
+    free(f->scratch);
+  }
+  if (f->stream) {
+    ps_stream_wipe(f->stream);
+    free(f->stream);
+  }
+  ps_wipe(f->pending_key, sizeof f->pending_key);
+  memset(f, 0, sizeof *f);
+  return rc;
+}
+
+static int x_read(sqlite3_file *pf, void *buf, int n, sqlite3_int64 off) {
+  ps_file *f = (ps_file *)pf;
+  if (f->kind == PS_TEMP) return ps_temp_read(f, buf, n, off);
+  ps_key *k = ps_file_key(f);
+  if (k == NULL) {
+    if (f->kind == PS_MAIN && n >= 512) f->page_read = 1; /* too late for PRAGMA hexkey */
+    return ROOT(f)->pMethods->xRead(ROOT(f), buf, n, off);
+  }
+  if (f->kind == PS_MAIN) return ps_main_read(f, k, buf, n, off);
+  if (f->kind == PS_WAL) return ps_wal_read(f, k, buf, n, off);
+  return ps_journal_read(f, k, buf, n, off);
+}
+
+static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) {
+  ps_file *f = (ps_file *)pf;
+  if (f->kind == PS_TEMP) return ps_temp_write(f, buf, n, off);
+  ps_key *k = ps_file_key(f);
+  if (k == NULL) return ROOT(f)->pMethods->xWrite(ROOT(f), buf, n, off);
+  if (f->kind == PS_MAIN) return ps_main_write(f, k, buf, n, off);
+  if (f->kind == PS_WAL) return ps_wal_write(f, k, buf, n, off);
+  return ps_journal_write(f, k, buf, n, off);
+}
+
+static int x_truncate(sqlite3_file *pf, sqlite3_int64 size) {
+  return ROOT((ps_file *)pf)->pMethods->xTruncate(ROOT((ps_file *)pf), size);
+}
+static int x_sync(sqlite3_file *pf, int flags) {
+  return ROOT((ps_file *)pf)->pMethods->xSync(ROOT((ps_file *)pf), flags);
+}
+static int x_file_size(sqlite3_file *pf, sqlite3_int64 *size) {
+  return ROOT((ps_file *)pf)->pMethods->xFileSize(ROOT((ps_file *)pf), size);
+}
+static int x_lock(sqlite3_file *pf, int level) {
+  return ROOT((ps_file *)pf)->pMethods->xLock(ROOT((ps_file *)pf), level);
+}
+static int x_unlock(sqlite3_file *pf, int level) {
+  return ROOT((ps_file *)pf)->pMethods->xUnlock(ROOT((ps_file *)pf), level);
+}
+static int x_check_reserved_lock(sqlite3_file *pf, int *out) {
+  return ROOT((ps_file *)pf)->pMethods->xCheckReservedLock(ROOT((ps_file *)pf), out);
+}
+
+static int x_file_control(sqlite3_file *pf, int op, void *arg) {
+  ps_file *f = (ps_file *)pf;
+  if (op == SQLITE_FCNTL_PRAGMA && f->kind == PS_MAIN) {
+    int rc = ps_pragma(f, (char **)arg);
+    if (rc != SQLITE_NOTFOUND) return rc;
+  }
+  return ROOT(f)->pMethods->xFileControl(ROOT(f), op, arg);
+}
+
+static int x_sector_size(sqlite3_file *pf) {
+  return ROOT((ps_file *)pf)->pMethods->xSectorSize(ROOT((ps_file *)pf));
+}
+
+/* Without POWERSAFE_OVERWRITE, synchronous=FULL splits WAL page writes at sector boundaries. */
+static int x_device_characteristics(sqlite3_file *pf) {
+  ps_file *f = (ps_file *)pf;
+  int caps = ROOT(f)->pMethods->xDeviceCharacteristics(ROOT(f));
+  return (f->kind == PS_PLAIN) ? caps : caps | SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+}
+
+static int x_shm_map(sqlite3_file *pf, int region, int size, int extend, void volatile **pp) {
+  return ROOT((ps_file *)pf)->pMethods->xShmMap(ROOT((ps_file *)pf), region, size, extend, pp);
+}
+static int x_shm_lock(sqlite3_file *pf, int offset, int n, int flags) {
+  return ROOT((ps_file *)pf)->pMethods->xShmLock(ROOT((ps_file *)pf), offset, n, flags);
+}
+static void x_shm_barrier(sqlite3_file *pf) { ROOT((ps_file *)pf)->pMethods->xShmBarrier(ROOT((ps_file *)pf)); }
+static int x_shm_unmap(sqlite3_file *pf, int del) {
+  return ROOT((ps_file *)pf)->pMethods->xShmUnmap(ROOT((ps_file *)pf), del);
+}
+
+/* Encrypted files are never memory-mapped: SQLite then reads every page through xRead. */
+static int x_fetch(sqlite3_file *pf, sqlite3_int64 off, int n, void **pp) {
+  ps_file *f = (ps_file *)pf;
+  *pp = NULL;
+  if (f->kind == PS_TEMP || ps_file_key(f) || ROOT(f)->pMethods->iVersion < 3) return SQLITE_OK;
+  return ROOT(f)->pMethods->xFetch(ROOT(f), off, n, pp);
+}
+static int x_unfetch(sqlite3_file *pf, sqlite3_int64 off, void *p) {
+  ps_file *f = (ps_file *)pf;
+  if (ROOT(f)->pMethods->iVersion < 3) return SQLITE_OK;
+  return ROOT(f)->pMethods->xUnfetch(ROOT(f), off, p);
+}
+
+const sqlite3_io_methods ps_io_methods = {
+    3, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock, x_check_reserved_lock,
+    x_file_control, x_sector_size, x_device_characteristics, x_shm_map, x_shm_lock, x_shm_barrier, x_shm_unmap,
+    x_fetch, x_unfetch};
+
+/* ---- xOpen ---- */
+#define TEMP_FLAGS (SQLITE_OPEN_TEMP_DB | SQLITE_OPEN_TEMP_JOURNAL | SQLITE_OPEN_SUBJOURNAL | SQLITE_OPEN_TRANSIENT_DB)
+
+static int kind_of(const char *name, int flags) {
+  if (name == NULL || (flags & TEMP_FLAGS)) return PS_TEMP;
+  if (flags & SQLITE_OPEN_MAIN_DB) return PS_MAIN;
+  if (flags & SQLITE_OPEN_WAL) return PS_WAL;
+  if (flags & SQLITE_OPEN_MAIN_JOURNAL) return PS_JOURNAL;
+  return PS_PLAIN; /* super-journal: file names only */
+}
+
+static int attach_temp(ps_file *f) {
+  if (!ps_keys_ever_registered()) {
+    f->kind = PS_PLAIN;
+    return SQLITE_OK;
+  }
+  f->stream = malloc(sizeof *f->stream);
+  if (f->stream == NULL) return SQLITE_NOMEM;
+  if (ps_stream_init(f->stream) != 0) return SQLITE_CANTOPEN;
+  __atomic_add_fetch(&temp_files_encrypted, 1, __ATOMIC_RELAXED);
+  return SQLITE_OK;
+}
+
+static int attach_aux(ps_file *f, const char *name) {
+  const char *db_name = sqlite3_filename_database(name);
+  f->main = mains_find(db_name);
+  if (f->main == NULL) f->key = ps_keys_acquire(db_name);
+  if (f->kind == PS_WAL && ps_file_key(f) && ps_wal_is_turso(ROOT(f))) {
+    ps_failure_set(PS_FAIL_TURSO_WAL, name, 0);
+    return SQLITE_CANTOPEN;
+  }
+  return SQLITE_OK;
+}
+
+static int attach(ps_file *f, const char *name) {
+  switch (f->kind) {
+    case PS_TEMP: return attach_temp(f);
+    case PS_MAIN:
+      f->key = ps_keys_acquire(name);
+      mains_add(f);
+      return SQLITE_OK;
+    case PS_WAL:
+    case PS_JOURNAL: return attach_aux(f, name);
+    default: return SQLITE_OK;
+  }
+}
+
+static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *pf, int flags, int *out_flags) {
+  ps_file *f = (ps_file *)pf;
+  memset(f, 0, sizeof *f);
+  f->root = (sqlite3_file *)&f[1];
+  int rc = root_vfs->xOpen(root_vfs, name, f->root, flags, out_flags);
+  if (rc != SQLITE_OK || f->root->pMethods == NULL) {
+    if (f->root->pMethods) f->root->pMethods->xClose(f->root);
+    return rc != SQLITE_OK ? rc : SQLITE_CANTOPEN;
+  }
+  f->name = name;
+  f->kind = kind_of(name, flags);
+  f->base.pMethods = &ps_io_methods;
+  rc = attach(f, name);
+  if (rc != SQLITE_OK) {
+    x_close(pf); /* leaves pMethods NULL: SQLite will not call xClose again */
+  }
+  return rc;
+}
+
+/* ---- the VFS object: everything but xOpen goes to the platform VFS ---- */
+static int x_delete(sqlite3_vfs *v, const char *name, int sync) { return root_vfs->xDelete(root_vfs, name, sync); }
+static int x_access(sqlite3_vfs *v, const char *name, int flags, int *out) {
+  return root_vfs->xAccess(root_vfs, name, flags, out);
+}
+static int x_full_pathname(sqlite3_vfs *v, const char *name, int n, char *out) {
+  return root_vfs->xFullPathname(root_vfs, name, n, out);
+}
+static void *x_dlopen(sqlite3_vfs *v, const char *name) { return root_vfs->xDlOpen(root_vfs, name); }
+static void x_dlerror(sqlite3_vfs *v, int n, char *msg) { root_vfs->xDlError(root_vfs, n, msg); }
+static void (*x_dlsym(sqlite3_vfs *v, void *h, const char *sym))(void) { return root_vfs->xDlSym(root_vfs, h, sym); }
+static void x_dlclose(sqlite3_vfs *v, void *h) { root_vfs->xDlClose(root_vfs, h); }
+static int x_randomness(sqlite3_vfs *v, int n, char *out) { return root_vfs->xRandomness(root_vfs, n, out); }
+static int x_sleep(sqlite3_vfs *v, int us) { return root_vfs->xSleep(root_vfs, us); }
+static int x_current_time(sqlite3_vfs *v, double *t) { return root_vfs->xCurrentTime(root_vfs, t); }
+static int x_get_last_error(sqlite3_vfs *v, int n, char *msg) { return root_vfs->xGetLastError(root_vfs, n, msg); }
+static int x_current_time64(sqlite3_vfs *v, sqlite3_int64 *t) {
+  return root_vfs->xCurrentTimeInt64(root_vfs, t);
+}
+static int x_set_system_call(sqlite3_vfs *v, const char *name, sqlite3_syscall_ptr p) {
+  return root_vfs->xSetSystemCall(root_vfs, name, p);
+}
+static sqlite3_syscall_ptr x_get_system_call(sqlite3_vfs *v, const char *name) {
+  return root_vfs->xGetSystemCall(root_vfs, name);
+}
+static const char *x_next_system_call(sqlite3_vfs *v, const char *name) {
+  return root_vfs->xNextSystemCall(root_vfs, name);
+}
+
+int ps_vfs_install(void) {
+  if (root_vfs) return SQLITE_OK;
+  sqlite3_vfs *root = sqlite3_vfs_find(NULL);
+  if (root == NULL) return SQLITE_ERROR;
+  if (root->iVersion < 3) return SQLITE_ERROR; /* the platform VFS of any SQLite since 3.7.6 is version 3 */
+  shim_vfs = (sqlite3_vfs){3,
+                           (int)((sizeof(ps_file) + 7) & ~(size_t)7) + root->szOsFile,
+                           root->mxPathname,
+                           NULL,
+                           "pageseal",
+                           NULL,
+                           x_open,
+                           x_delete,
+                           x_access,
+                           x_full_pathname,
+                           x_dlopen,
+                           x_dlerror,
+                           x_dlsym,
+                           x_dlclose,
+                           x_randomness,
+                           x_sleep,
+                           x_current_time,
+                           x_get_last_error,
+                           x_current_time64,
+                           x_set_system_call,
+                           x_get_system_call,
+                           x_next_system_call};
+  root_vfs = root;
+  int rc = sqlite3_vfs_register(&shim_vfs, 1);
+  if (rc != SQLITE_OK) root_vfs = NULL;
+  return rc;
+}

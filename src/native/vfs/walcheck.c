@@ -1,0 +1,53 @@
+/*
+ * Recognises a WAL written by the Turso engine before SQLite can recover it. Turso computes WAL frame
+ * checksums over the encrypted page (../shared/turso-format.md, "WAL"), SQLite over the plaintext, so
+ * SQLite would find the first frame invalid, treat the log as empty and later overwrite committed data.
+ * Such a WAL must be folded into the database first (src/tools); the shim refuses to open it meanwhile.
+ *
+ * Checksum facts from SQLite's WAL file format (fileformat2.html, "Checksum Algorithm"): over 32-bit
+ * words taken in pairs, s0 += x[i] + s1; s1 += x[i+1] + s0; words are big-endian when the header magic is
+ * 0x377f0683 and little-endian when it is 0x377f0682. The header checksum covers header bytes 0..23; a
+ * frame's covers its header bytes 0..7 then the page, continuing from the previous checksum (the header's
+ * for the first frame). The salt (header bytes 16..23) is repeated in frame header bytes 8..15.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "ps_vfs.h"
+
+static uint32_t word(const uint8_t *p, int big) {
+  return big ? ps_be32(p) : ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
+}
+
+static void checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]) {
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    s[0] += word(p + i, big) + s[1];
+    s[1] += word(p + i + 4, big) + s[0];
+  }
+}
+
+static int first_frame_checks(const uint8_t *hdr, const uint8_t *frame, uint32_t page_size) {
+  int big = ps_be32(hdr) & 1;
+  uint32_t s[2] = {0, 0};
+  checksum(hdr, 24, big, s);
+  if (s[0] != ps_be32(hdr + 24) || s[1] != ps_be32(hdr + 28)) return 0; /* not a valid header */
+  if (memcmp(hdr + 16, frame + 8, 8) != 0) return 0;                   /* salt mismatch: no frame */
+  checksum(frame, 8, big, s);
+  checksum(frame + 24, page_size, big, s);
+  return s[0] == ps_be32(frame + 16) && s[1] == ps_be32(frame + 20);
+}
+
+int ps_wal_is_turso(sqlite3_file *root) {
+  sqlite3_int64 size = 0;
+  uint8_t hdr[32];
+  if (root->pMethods->xFileSize(root, &size) != SQLITE_OK || size < 32 + 24 + 512) return 0;
+  if (root->pMethods->xRead(root, hdr, 32, 0) != SQLITE_OK) return 0;
+  uint32_t magic = ps_be32(hdr), page_size = ps_be32(hdr + 8);
+  if ((magic & ~1u) != 0x377f0682u || !ps_is_page_size(page_size) || size < 32 + 24 + (sqlite3_int64)page_size)
+    return 0;
+  uint8_t *frame = malloc(24 + (size_t)page_size);
+  if (frame == NULL) return 0;
+  int turso = root->pMethods->xRead(root, frame, 24 + (int)page_size, 32) == SQLITE_OK &&
+              first_frame_checks(hdr, frame, page_size);
+  free(frame);
+  return turso;
+}
