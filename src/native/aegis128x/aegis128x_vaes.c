@@ -1,0 +1,16 @@
+/*
+ * AEGIS-128X2 (one 256-bit register per state word) and AEGIS-128X4 (two per state word) with VAES on AVX2
+ * registers. See ../aegis128l/aegis128l_impl.h.
+ */
+#pragma GCC target("vaes,avx2,aes")
+#include "../aegis_vec_ymm.h"
+
+#define AEGIS_D 2
+#define AEGIS_FN(n) ps_aegis128x2_vaes_##n
+#include "../aegis128l/aegis128l_impl.h"
+#undef AEGIS_D
+#undef AEGIS_FN
+
+#define AEGIS_D 4
+#define AEGIS_FN(n) ps_aegis128x4_vaes_##n
+#include "../aegis128l/aegis128l_impl.h"

@@ -1,0 +1,16 @@
+/*
+ * AEGIS-256X2 and AEGIS-256X4 on AES-NI alone (CPUs without VAES): each state word spread over D 128-bit
+ * registers. See ../aegis256/aegis256_impl.h.
+ */
+#pragma GCC target("aes,sse4.1,ssse3")
+#include "../aegis_vec_xmm.h"
+
+#define AEGIS_D 2
+#define AEGIS_FN(n) ps_aegis256x2_aesni_##n
+#include "../aegis256/aegis256_impl.h"
+#undef AEGIS_D
+#undef AEGIS_FN
+
+#define AEGIS_D 4
+#define AEGIS_FN(n) ps_aegis256x4_aesni_##n
+#include "../aegis256/aegis256_impl.h"

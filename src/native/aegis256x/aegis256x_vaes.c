@@ -1,0 +1,16 @@
+/*
+ * AEGIS-256X2 (one 256-bit register per state word) and AEGIS-256X4 (two per state word) with VAES on AVX2
+ * registers. See ../aegis256/aegis256_impl.h.
+ */
+#pragma GCC target("vaes,avx2,aes")
+#include "../aegis_vec_ymm.h"
+
+#define AEGIS_D 2
+#define AEGIS_FN(n) ps_aegis256x2_vaes_##n
+#include "../aegis256/aegis256_impl.h"
+#undef AEGIS_D
+#undef AEGIS_FN
+
+#define AEGIS_D 4
+#define AEGIS_FN(n) ps_aegis256x4_vaes_##n
+#include "../aegis256/aegis256_impl.h"
