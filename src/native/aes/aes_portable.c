@@ -17,6 +17,38 @@
 #include "ps_aead.h"
 #include "ps_aes_portable.h"
 
+/*
+ * A "lane" is one bitsliced word. With GCC/Clang it is a 2 x 64-bit vector (GNU C vector extension: SSE2
+ * on x86-64, NEON on arm64, plain pairs of 64-bit operations elsewhere), so a state holds 8 blocks: lane
+ * k of every word carries blocks 4 k .. 4 k + 3. Other compilers (or -DPS_AES_CT_SCALAR) get a plain
+ * uint64_t and 4 blocks.
+ */
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(PS_AES_CT_SCALAR)
+typedef uint64_t lane_t __attribute__((vector_size(16)));
+#define LANES 2
+#else
+typedef uint64_t lane_t;
+#define LANES 1
+#endif
+#define BATCH (4 * LANES) /* blocks per bitsliced state */
+
+static inline lane_t splat(uint64_t x) {
+  lane_t v;
+  for (int k = 0; k < LANES; k++) memcpy((char *)&v + 8 * k, &x, 8);
+  return v;
+}
+
+static inline void set_lane(lane_t *v, int k, uint64_t x) { memcpy((char *)v + 8 * k, &x, 8); }
+
+static inline uint64_t get_lane(const lane_t *v, int k) {
+  uint64_t x;
+  memcpy(&x, (const char *)v + 8 * k, 8);
+  return x;
+}
+
+/* Rotation of every 64-bit element right by n bits (0 <= n < 64). */
+static inline lane_t rotr(lane_t x, unsigned n) { return (x >> n) | (x << ((64 - n) & 63)); }
+
 /* ---- conversion between bytes and the bitsliced layout ---- */
 
 static inline uint32_t load32le(const uint8_t *p) {
@@ -44,15 +76,15 @@ static inline uint32_t gather_bytes(uint64_t v) {
 }
 
 /* Exchanges the bits of lo at positions (mask << n) with the bits of hi at positions mask. */
-static inline void swap_bits(uint64_t *lo, uint64_t *hi, uint64_t mask, unsigned n) {
-  uint64_t t = ((*lo >> n) ^ *hi) & mask;
+static inline void swap_bits(lane_t *lo, lane_t *hi, uint64_t mask, unsigned n) {
+  lane_t t = ((*lo >> n) ^ *hi) & mask;
   *hi ^= t;
   *lo ^= t << n;
 }
 
 /* Transposes the 8x8 bit matrices (word index, bit within byte) at every byte position: afterwards bit b of
  * byte k of word i has become bit i of byte k of word b. Its own inverse. */
-static void transpose8(uint64_t w[8]) {
+static void transpose8(lane_t w[8]) {
   for (int i = 0; i < 8; i += 2) swap_bits(&w[i], &w[i + 1], 0x5555555555555555ull, 1);
   for (int i = 0; i < 8; i += 4) {
     swap_bits(&w[i], &w[i + 2], 0x3333333333333333ull, 2);
@@ -62,31 +94,44 @@ static void transpose8(uint64_t w[8]) {
 }
 
 /*
- * Loads blocks b[0..3] into q. After transpose8, bit position 8 k + i of every word comes from byte k of
- * word i, so byte (r, c) of block j (position 16 r + 4 c + j) must go to word 4 (c & 1) + j, byte
- * 2 r + (c >> 1): word (j, odd) interleaves the rows of columns odd and odd + 2 of block j.
+ * Loads blocks in[0 .. n) (n <= BATCH; missing blocks read as zero) into q. After transpose8, bit position
+ * 8 k + i of every word comes from byte k of word i, so byte (r, c) of block j (position 16 r + 4 c + j)
+ * must go to word 4 (c & 1) + j, byte 2 r + (c >> 1): word (j, odd) interleaves the rows of columns odd
+ * and odd + 2 of block j.
  */
-static void load4(uint64_t q[8], const uint8_t *b0, const uint8_t *b1, const uint8_t *b2, const uint8_t *b3) {
-  const uint8_t *blk[4] = {b0, b1, b2, b3};
-  for (int j = 0; j < 4; j++) {
-    for (int odd = 0; odd < 2; odd++) {
-      uint64_t lo = spread_bytes(load32le(blk[j] + 4 * odd));
-      uint64_t hi = spread_bytes(load32le(blk[j] + 4 * (odd + 2)));
-      q[4 * odd + j] = lo | hi << 8;
+static void load_state(lane_t q[8], const uint8_t *in, size_t n) {
+  for (int k = 0; k < LANES; k++) {
+    for (int j = 0; j < 4; j++) {
+      const size_t i = 4 * (size_t)k + (size_t)j;
+      const uint8_t *blk = in + 16 * i;
+      for (int odd = 0; odd < 2; odd++) {
+        uint64_t w = 0;
+        if (i < n) w = spread_bytes(load32le(blk + 4 * odd)) | spread_bytes(load32le(blk + 4 * (odd + 2))) << 8;
+        set_lane(&q[4 * odd + j], k, w);
+      }
     }
   }
   transpose8(q);
 }
 
-/* Inverse of load4; q is clobbered. */
-static void store4(uint64_t q[8], uint8_t *b0, uint8_t *b1, uint8_t *b2, uint8_t *b3) {
-  uint8_t *blk[4] = {b0, b1, b2, b3};
+/* Inverse of load_state for blocks out[0 .. n), each xored with the matching block of mask (if not NULL).
+ * q is clobbered. */
+static void store_state(lane_t q[8], uint8_t *out, const uint8_t *mask, size_t n) {
   transpose8(q);
-  for (int j = 0; j < 4; j++) {
-    for (int odd = 0; odd < 2; odd++) {
-      uint64_t w = q[4 * odd + j];
-      store32le(blk[j] + 4 * odd, gather_bytes(w));
-      store32le(blk[j] + 4 * (odd + 2), gather_bytes(w >> 8));
+  for (int k = 0; k < LANES; k++) {
+    for (int j = 0; j < 4; j++) {
+      const size_t i = 4 * (size_t)k + (size_t)j;
+      if (i >= n) return;
+      for (int odd = 0; odd < 2; odd++) {
+        const uint64_t w = get_lane(&q[4 * odd + j], k);
+        uint32_t lo = gather_bytes(w), hi = gather_bytes(w >> 8);
+        if (mask) {
+          lo ^= load32le(mask + 16 * i + 4 * odd);
+          hi ^= load32le(mask + 16 * i + 4 * (odd + 2));
+        }
+        store32le(out + 16 * i + 4 * odd, lo);
+        store32le(out + 16 * i + 4 * (odd + 2), hi);
+      }
     }
   }
 }
@@ -97,39 +142,39 @@ static void store4(uint64_t q[8], uint8_t *b0, uint8_t *b1, uint8_t *b2, uint8_t
  * SubBytes on all 64 bytes: the Boyar-Peralta circuit. Inputs U0..U7 are the bits of a byte from the most
  * significant down (U0 = q[7]); outputs S0..S7 likewise. "^" is XOR, "&" is AND, "~(a ^ b)" is XNOR.
  */
-static void sub_bytes(uint64_t q[8]) {
-  const uint64_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4], u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
+static void sub_bytes(lane_t q[8]) {
+  const lane_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4], u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
 
   /* Top linear layer. */
-  const uint64_t t1 = u0 ^ u3, t2 = u0 ^ u5, t3 = u0 ^ u6, t4 = u3 ^ u5, t5 = u4 ^ u6;
-  const uint64_t t6 = t1 ^ t5, t7 = u1 ^ u2, t8 = u7 ^ t6, t9 = u7 ^ t7, t10 = t6 ^ t7;
-  const uint64_t t11 = u1 ^ u5, t12 = u2 ^ u5, t13 = t3 ^ t4, t14 = t6 ^ t11, t15 = t5 ^ t11;
-  const uint64_t t16 = t5 ^ t12, t17 = t9 ^ t16, t18 = u3 ^ u7, t19 = t7 ^ t18, t20 = t1 ^ t19;
-  const uint64_t t21 = u6 ^ u7, t22 = t7 ^ t21, t23 = t2 ^ t22, t24 = t2 ^ t10, t25 = t20 ^ t17;
-  const uint64_t t26 = t3 ^ t16, t27 = t1 ^ t12;
+  const lane_t t1 = u0 ^ u3, t2 = u0 ^ u5, t3 = u0 ^ u6, t4 = u3 ^ u5, t5 = u4 ^ u6;
+  const lane_t t6 = t1 ^ t5, t7 = u1 ^ u2, t8 = u7 ^ t6, t9 = u7 ^ t7, t10 = t6 ^ t7;
+  const lane_t t11 = u1 ^ u5, t12 = u2 ^ u5, t13 = t3 ^ t4, t14 = t6 ^ t11, t15 = t5 ^ t11;
+  const lane_t t16 = t5 ^ t12, t17 = t9 ^ t16, t18 = u3 ^ u7, t19 = t7 ^ t18, t20 = t1 ^ t19;
+  const lane_t t21 = u6 ^ u7, t22 = t7 ^ t21, t23 = t2 ^ t22, t24 = t2 ^ t10, t25 = t20 ^ t17;
+  const lane_t t26 = t3 ^ t16, t27 = t1 ^ t12;
 
   /* Shared non-linear middle: inversion in GF(2^4)-based tower form. */
-  const uint64_t m1 = t13 & t6, m2 = t23 & t8, m3 = t14 ^ m1, m4 = t19 & u7, m5 = m4 ^ m1;
-  const uint64_t m6 = t3 & t16, m7 = t22 & t9, m8 = t26 ^ m6, m9 = t20 & t17, m10 = m9 ^ m6;
-  const uint64_t m11 = t1 & t15, m12 = t4 & t27, m13 = m12 ^ m11, m14 = t2 & t10, m15 = m14 ^ m11;
-  const uint64_t m16 = m3 ^ m2, m17 = m5 ^ t24, m18 = m8 ^ m7, m19 = m10 ^ m15, m20 = m16 ^ m13;
-  const uint64_t m21 = m17 ^ m15, m22 = m18 ^ m13, m23 = m19 ^ t25, m24 = m22 ^ m23, m25 = m22 & m20;
-  const uint64_t m26 = m21 ^ m25, m27 = m20 ^ m21, m28 = m23 ^ m25, m29 = m28 & m27, m30 = m26 & m24;
-  const uint64_t m31 = m20 & m23, m32 = m27 & m31, m33 = m27 ^ m25, m34 = m21 & m22, m35 = m24 & m34;
-  const uint64_t m36 = m24 ^ m25, m37 = m21 ^ m29, m38 = m32 ^ m33, m39 = m23 ^ m30, m40 = m35 ^ m36;
-  const uint64_t m41 = m38 ^ m40, m42 = m37 ^ m39, m43 = m37 ^ m38, m44 = m39 ^ m40, m45 = m42 ^ m41;
-  const uint64_t m46 = m44 & t6, m47 = m40 & t8, m48 = m39 & u7, m49 = m43 & t16, m50 = m38 & t9;
-  const uint64_t m51 = m37 & t17, m52 = m42 & t15, m53 = m45 & t27, m54 = m41 & t10, m55 = m44 & t13;
-  const uint64_t m56 = m40 & t23, m57 = m39 & t19, m58 = m43 & t3, m59 = m38 & t22, m60 = m37 & t20;
-  const uint64_t m61 = m42 & t1, m62 = m45 & t4, m63 = m41 & t2;
+  const lane_t m1 = t13 & t6, m2 = t23 & t8, m3 = t14 ^ m1, m4 = t19 & u7, m5 = m4 ^ m1;
+  const lane_t m6 = t3 & t16, m7 = t22 & t9, m8 = t26 ^ m6, m9 = t20 & t17, m10 = m9 ^ m6;
+  const lane_t m11 = t1 & t15, m12 = t4 & t27, m13 = m12 ^ m11, m14 = t2 & t10, m15 = m14 ^ m11;
+  const lane_t m16 = m3 ^ m2, m17 = m5 ^ t24, m18 = m8 ^ m7, m19 = m10 ^ m15, m20 = m16 ^ m13;
+  const lane_t m21 = m17 ^ m15, m22 = m18 ^ m13, m23 = m19 ^ t25, m24 = m22 ^ m23, m25 = m22 & m20;
+  const lane_t m26 = m21 ^ m25, m27 = m20 ^ m21, m28 = m23 ^ m25, m29 = m28 & m27, m30 = m26 & m24;
+  const lane_t m31 = m20 & m23, m32 = m27 & m31, m33 = m27 ^ m25, m34 = m21 & m22, m35 = m24 & m34;
+  const lane_t m36 = m24 ^ m25, m37 = m21 ^ m29, m38 = m32 ^ m33, m39 = m23 ^ m30, m40 = m35 ^ m36;
+  const lane_t m41 = m38 ^ m40, m42 = m37 ^ m39, m43 = m37 ^ m38, m44 = m39 ^ m40, m45 = m42 ^ m41;
+  const lane_t m46 = m44 & t6, m47 = m40 & t8, m48 = m39 & u7, m49 = m43 & t16, m50 = m38 & t9;
+  const lane_t m51 = m37 & t17, m52 = m42 & t15, m53 = m45 & t27, m54 = m41 & t10, m55 = m44 & t13;
+  const lane_t m56 = m40 & t23, m57 = m39 & t19, m58 = m43 & t3, m59 = m38 & t22, m60 = m37 & t20;
+  const lane_t m61 = m42 & t1, m62 = m45 & t4, m63 = m41 & t2;
 
   /* Bottom linear layer (includes the affine map). */
-  const uint64_t l0 = m61 ^ m62, l1 = m50 ^ m56, l2 = m46 ^ m48, l3 = m47 ^ m55, l4 = m54 ^ m58;
-  const uint64_t l5 = m49 ^ m61, l6 = m62 ^ l5, l7 = m46 ^ l3, l8 = m51 ^ m59, l9 = m52 ^ m53;
-  const uint64_t l10 = m53 ^ l4, l11 = m60 ^ l2, l12 = m48 ^ m51, l13 = m50 ^ l0, l14 = m52 ^ m61;
-  const uint64_t l15 = m55 ^ l1, l16 = m56 ^ l0, l17 = m57 ^ l1, l18 = m58 ^ l8, l19 = m63 ^ l4;
-  const uint64_t l20 = l0 ^ l1, l21 = l1 ^ l7, l22 = l3 ^ l12, l23 = l18 ^ l2, l24 = l15 ^ l9;
-  const uint64_t l25 = l6 ^ l10, l26 = l7 ^ l9, l27 = l8 ^ l10, l28 = l11 ^ l14, l29 = l11 ^ l17;
+  const lane_t l0 = m61 ^ m62, l1 = m50 ^ m56, l2 = m46 ^ m48, l3 = m47 ^ m55, l4 = m54 ^ m58;
+  const lane_t l5 = m49 ^ m61, l6 = m62 ^ l5, l7 = m46 ^ l3, l8 = m51 ^ m59, l9 = m52 ^ m53;
+  const lane_t l10 = m53 ^ l4, l11 = m60 ^ l2, l12 = m48 ^ m51, l13 = m50 ^ l0, l14 = m52 ^ m61;
+  const lane_t l15 = m55 ^ l1, l16 = m56 ^ l0, l17 = m57 ^ l1, l18 = m58 ^ l8, l19 = m63 ^ l4;
+  const lane_t l20 = l0 ^ l1, l21 = l1 ^ l7, l22 = l3 ^ l12, l23 = l18 ^ l2, l24 = l15 ^ l9;
+  const lane_t l25 = l6 ^ l10, l26 = l7 ^ l9, l27 = l8 ^ l10, l28 = l11 ^ l14, l29 = l11 ^ l17;
 
   q[7] = l6 ^ l24;
   q[6] = ~(l16 ^ l26);
@@ -142,50 +187,70 @@ static void sub_bytes(uint64_t q[8]) {
 }
 
 /* ShiftRows: row r moves left by r columns, i.e. lane r (bits 16 r..16 r + 15) rotates right by 4 r bits. */
-static inline uint64_t shift_rows_word(uint64_t x) {
+static inline lane_t shift_rows_word(lane_t x) {
   return (x & 0x000000000000FFFFull) | ((x >> 4) & 0x000000000FFF0000ull) | ((x << 12) & 0x00000000F0000000ull) |
          ((x >> 8) & 0x000000FF00000000ull) | ((x << 8) & 0x0000FF0000000000ull) |
          ((x >> 12) & 0x000F000000000000ull) | ((x << 4) & 0xFFF0000000000000ull);
 }
 
-static void shift_rows(uint64_t q[8]) {
+static void shift_rows(lane_t q[8]) {
   for (int b = 0; b < 8; b++) q[b] = shift_rows_word(q[b]);
 }
 
-/* Row r of the result is row r + k (mod 4) of x. */
-static inline uint64_t rows_up(uint64_t x, unsigned k) {
-  return (x >> (16 * k)) | (x << (64 - 16 * k));
+/* ShiftRows applied twice: rows 1 and 3 rotate by two columns, rows 0 and 2 stay. */
+static void shift_rows_twice(lane_t q[8]) {
+  for (int b = 0; b < 8; b++) {
+    lane_t x = q[b];
+    q[b] = (x & 0x0000FFFF0000FFFFull) | ((x >> 8) & 0x00FF000000FF0000ull) | ((x << 8) & 0xFF000000FF000000ull);
+  }
+}
+
+/*
+ * Bit (r, c) of the result is bit (r + dr, c + dc) of x, row and column indices mod 4 (dr = 1 or 2).
+ * Columns c < 4 - dc find their source dr rows and dc columns further; the others wrap to column c + dc - 4.
+ */
+static inline lane_t rows_cols_up(lane_t x, unsigned dr, unsigned dc) {
+  if (dc == 0) return rotr(x, 16 * dr);
+  const uint64_t near = 0x0001000100010001ull * ((1u << (16 - 4 * dc)) - 1);
+  return (rotr(x, 16 * dr + 4 * dc) & near) | (rotr(x, 16 * dr + 4 * dc - 16) & ~near);
 }
 
 /*
  * MixColumns: out(r) = 2 a(r) ^ 3 a(r+1) ^ a(r+2) ^ a(r+3) = xtime(t(r)) ^ a(r+1) ^ t(r+2), where
  * t(r) = a(r) ^ a(r+1). xtime shifts the bit planes up by one and folds bit 7 into bits 0, 1, 3, 4 (0x11b).
+ *
+ * skew: the state may lag `skew` ShiftRows behind (see encrypt_state): the true byte (r, c) then sits at
+ * (r, c + skew r), so a column's next row is one row down and `skew` columns right.
  */
-static void mix_columns(uint64_t q[8]) {
-  uint64_t t[8];
-  for (int b = 0; b < 8; b++) t[b] = q[b] ^ rows_up(q[b], 1);
-  const uint64_t hi = t[7];
-  uint64_t xt[8] = {hi, t[0] ^ hi, t[1], t[2] ^ hi, t[3] ^ hi, t[4], t[5], t[6]};
-  for (int b = 0; b < 8; b++) q[b] = xt[b] ^ rows_up(q[b], 1) ^ rows_up(t[b], 2);
+static inline __attribute__((always_inline)) void mix_columns(lane_t q[8], unsigned skew) {
+  lane_t t[8], a1[8];
+  for (int b = 0; b < 8; b++) {
+    a1[b] = rows_cols_up(q[b], 1, skew);
+    t[b] = q[b] ^ a1[b];
+  }
+  const lane_t hi = t[7];
+  const lane_t xt[8] = {hi, t[0] ^ hi, t[1], t[2] ^ hi, t[3] ^ hi, t[4], t[5], t[6]};
+  for (int b = 0; b < 8; b++) q[b] = xt[b] ^ a1[b] ^ rows_cols_up(t[b], 2, (2 * skew) & 3);
 }
 
-static inline void add_round_key(uint64_t q[8], const uint64_t *sk) {
-  for (int b = 0; b < 8; b++) q[b] ^= sk[b];
+static inline void add_round_key(lane_t q[8], const uint64_t *sk) {
+  for (int b = 0; b < 8; b++) q[b] ^= splat(sk[b]);
 }
 
 /* ---- key expansion ---- */
 
 /* SubWord: the S-box on each byte of a 4-byte word, through the bitsliced circuit (no table). */
 static void sub_word(uint8_t w[4]) {
-  uint64_t q[8];
+  lane_t q[8];
   for (int b = 0; b < 8; b++) {
-    q[b] = 0;
-    for (int i = 0; i < 4; i++) q[b] |= (uint64_t)((w[i] >> b) & 1) << i;
+    uint64_t v = 0;
+    for (int i = 0; i < 4; i++) v |= (uint64_t)((w[i] >> b) & 1) << i;
+    q[b] = splat(v);
   }
   sub_bytes(q);
   for (int i = 0; i < 4; i++) {
     uint8_t v = 0;
-    for (int b = 0; b < 8; b++) v |= (uint8_t)(((q[b] >> i) & 1) << b);
+    for (int b = 0; b < 8; b++) v |= (uint8_t)(((get_lane(&q[b], 0) >> i) & 1) << b);
     w[i] = v;
   }
   ps_wipe(q, sizeof q);
@@ -212,6 +277,21 @@ static void expand_words(uint8_t *w, const uint8_t *key, int nk, int rounds) {
   }
 }
 
+/* The bitsliced form (lane 0) of round key rk for a state lagging `skew` ShiftRows: byte (r, c) of rk goes
+ * where the state keeps its true byte (r, c), i.e. to (r, c + skew r). */
+static void slice_round_key(uint64_t sk[8], const uint8_t rk[16], unsigned skew) {
+  uint8_t blocks[16 * BATCH];
+  for (int c = 0; c < 4; c++) {
+    for (int r = 0; r < 4; r++) blocks[4 * ((c + skew * r) & 3) + r] = rk[4 * c + r];
+  }
+  for (int j = 1; j < BATCH; j++) memcpy(blocks + 16 * j, blocks, 16);
+  lane_t q[8];
+  load_state(q, blocks, BATCH);
+  for (int b = 0; b < 8; b++) sk[b] = get_lane(&q[b], 0);
+  ps_wipe(blocks, sizeof blocks);
+  ps_wipe(q, sizeof q);
+}
+
 int ps_aes_ct_expand(ps_aes_ct_key *k, const uint8_t *key, size_t key_len) {
   memset(k, 0, sizeof *k);
   if (key_len != 16 && key_len != 32) return -1;
@@ -219,44 +299,53 @@ int ps_aes_ct_expand(ps_aes_ct_key *k, const uint8_t *key, size_t key_len) {
   k->rounds = nk + 6;
   uint8_t w[(PS_AES_CT_MAX_ROUNDS + 1) * 16];
   expand_words(w, key, nk, k->rounds);
-  for (int r = 0; r <= k->rounds; r++) {
-    const uint8_t *rk = w + 16 * r;
-    load4(k->sk + 8 * r, rk, rk, rk, rk); /* the same round key in all four block slots */
-  }
+  for (int r = 0; r <= k->rounds; r++) slice_round_key(k->sk + 8 * r, w + 16 * r, (unsigned)r & 3);
   ps_wipe(w, sizeof w);
   return 0;
 }
 
 /* ---- encryption ---- */
 
-static void encrypt_state(const ps_aes_ct_key *k, uint64_t q[8]) {
-  add_round_key(q, k->sk);
-  for (int r = 1; r < k->rounds; r++) {
-    sub_bytes(q);
-    shift_rows(q);
-    mix_columns(q);
-    add_round_key(q, k->sk + 8 * r);
-  }
+/* One full round for a state that lags `skew` ShiftRows before it (it lags skew + 1 after). */
+static inline __attribute__((always_inline)) void full_round(lane_t q[8], const uint64_t *sk, unsigned skew) {
   sub_bytes(q);
-  shift_rows(q);
-  add_round_key(q, k->sk + 8 * k->rounds);
+  mix_columns(q, skew);
+  add_round_key(q, sk);
 }
 
-static void encrypt4(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in) {
-  uint64_t q[8];
-  load4(q, in, in + 16, in + 32, in + 48);
+/*
+ * ShiftRows only permutes bytes, and SubBytes works bytewise, so instead of moving bytes every round the
+ * state is left unshifted and the round remembers how many ShiftRows it lags ("skew", mod 4): MixColumns
+ * and the round keys follow the bytes where they are. AES-128 and AES-256 (10 and 14 rounds) end with a
+ * skew of 2, put right by one final double ShiftRows.
+ */
+static void encrypt_state(const ps_aes_ct_key *k, lane_t q[8]) {
+  const uint64_t *sk = k->sk;
+  add_round_key(q, sk);
+  int r = 1;
+  for (; r + 3 < k->rounds; r += 4) {
+    full_round(q, sk + 8 * r, 1);
+    full_round(q, sk + 8 * (r + 1), 2);
+    full_round(q, sk + 8 * (r + 2), 3);
+    full_round(q, sk + 8 * (r + 3), 0);
+  }
+  full_round(q, sk + 8 * r, 1); /* r = rounds - 1 = 9 or 13: skew 1 */
+  sub_bytes(q);
+  add_round_key(q, sk + 8 * k->rounds);
+  shift_rows_twice(q);
+}
+
+/* Encrypts blocks in[0 .. n) into out (n <= BATCH). */
+static void encrypt_batch(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in, size_t n) {
+  lane_t q[8];
+  load_state(q, in, n);
   encrypt_state(k, q);
-  store4(q, out, out + 16, out + 32, out + 48);
+  store_state(q, out, NULL, n);
 }
 
 void ps_aes_ct_encrypt_blocks(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in, size_t n) {
-  for (; n >= 4; n -= 4, in += 64, out += 64) encrypt4(k, out, in);
-  if (n > 0) {
-    uint8_t buf[64] = {0};
-    memcpy(buf, in, 16 * n);
-    encrypt4(k, buf, buf);
-    memcpy(out, buf, 16 * n);
-    ps_wipe(buf, sizeof buf);
+  for (; n > 0; n -= n < BATCH ? n : BATCH, in += 16 * BATCH, out += 16 * BATCH) {
+    encrypt_batch(k, out, in, n < BATCH ? n : BATCH);
   }
 }
 
@@ -275,26 +364,18 @@ void ps_aes_ct_ctr_keystream(const ps_aes_ct_key *k, uint8_t *ks, const uint8_t 
 
 /* ---- AEGIS's AESRound ---- */
 
-static void round4(uint8_t *out, const uint8_t *in, const uint8_t *rk) {
-  uint64_t q[8];
-  uint8_t tmp[64];
-  load4(q, in, in + 16, in + 32, in + 48);
+/* AESRound on the pairs (in[i], rk[i]) for i < n <= BATCH. rk may alias out: it is read while writing. */
+static void round_batch(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
+  lane_t q[8];
+  load_state(q, in, n);
   sub_bytes(q);
   shift_rows(q);
-  mix_columns(q);
-  store4(q, tmp, tmp + 16, tmp + 32, tmp + 48);
-  for (int i = 0; i < 64; i++) out[i] = tmp[i] ^ rk[i];
+  mix_columns(q, 0);
+  store_state(q, out, rk, n);
 }
 
 void ps_aes_ct_round(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
-  for (; n >= 4; n -= 4, in += 64, rk += 64, out += 64) round4(out, in, rk);
-  if (n > 0) {
-    uint8_t bin[64] = {0}, brk[64] = {0};
-    memcpy(bin, in, 16 * n);
-    memcpy(brk, rk, 16 * n);
-    round4(bin, bin, brk);
-    memcpy(out, bin, 16 * n);
-    ps_wipe(bin, sizeof bin);
-    ps_wipe(brk, sizeof brk);
+  for (; n > 0; n -= n < BATCH ? n : BATCH, in += 16 * BATCH, rk += 16 * BATCH, out += 16 * BATCH) {
+    round_batch(out, in, rk, n < BATCH ? n : BATCH);
   }
 }
