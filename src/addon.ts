@@ -37,7 +37,27 @@ export interface NativeCipherFunctions {
 
 /** Functions of the VFS (src/native/vfs/napi_vfs.c). */
 export interface NativeVfsFunctions {
-  // filled in by the VFS
+  /**
+   * Registers a key for a database path (canonicalised as SQLite will open it; returned). The key bytes
+   * are copied into C: wipe your copy. Registrations are counted per path; a different key for a path
+   * that is still registered throws (code PS_KEY_CONFLICT). Needs the extension loaded (PS_VFS_NOT_INSTALLED).
+   */
+  registerKey(path: string, cipherId: number, key: Uint8Array): string;
+  /** Drops one registration; open connections keep their key. True when the path was registered. */
+  unregisterKey(path: string): boolean;
+  /** The full path SQLite will open for `path` (the platform VFS's xFullPathname). */
+  canonicalPath(path: string): string;
+  /** True once `sqlite3_pageseal_init` has registered the shim as SQLite's default VFS. */
+  vfsInstalled(): boolean;
+  /** The last page failure seen by the VFS on this thread (kept until cleared), or null. */
+  lastFailure(): {
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal';
+    path: string;
+    page: number;
+  } | null;
+  clearLastFailure(): void;
+  /** Counters: registered paths, keys alive (registered or in use), temp files encrypted so far. */
+  vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
 }
 
 export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
