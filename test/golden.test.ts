@@ -8,8 +8,11 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableBackends } from '../src/ciphers/registry.js';
 import { decryptFile, encryptFile, info, verifyFile } from '../src/tools/index.js';
+import { TURSO_CIPHERS, loadTurso, readTursoRows } from './helpers/turso.js';
+import { rowsSha256 } from './helpers/rows.js';
 import { MANIFEST, copyGolden, pageNonces, readBack, removeDir, sha256File, tempDir, type GoldenFile } from './helpers/golden.js';
 
+const tursoInstalled = (await loadTurso()) !== null;
 const WAL_HEADER = 32;
 const FRAME_HEADER = 24;
 
@@ -87,6 +90,18 @@ describe.each(MANIFEST.files)('golden $file', (g: GoldenFile) => {
     decryptFile(again, back, opts);
     expect(readBack(back)).toEqual({ integrity: 'ok', count: g.expected_row_count, sha: g.rows_sha256 });
   });
+
+  it.runIf(tursoInstalled && (TURSO_CIPHERS as readonly string[]).includes(g.cipher))(
+    'the real Turso engine reads the file pageseal re-encrypted',
+    async () => {
+      const plain = join(dir, 'plain-turso.db');
+      const again = join(dir, 'again-turso.db');
+      decryptFile(db, plain, opts);
+      encryptFile(plain, again, opts);
+      const rows = await readTursoRows(again, opts);
+      expect({ count: rows.length, sha: rowsSha256(rows) }).toEqual({ count: g.expected_row_count, sha: g.rows_sha256 });
+    },
+  );
 
   it.runIf(g.main_file_only !== undefined)('without its -wal, the main file alone holds the checkpointed rows', () => {
     const alone = tempDir();
