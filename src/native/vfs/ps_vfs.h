@@ -75,7 +75,7 @@ typedef struct ps_file {
   struct ps_file *next_main; /* list of open main files */
   sqlite3 *db;               /* MAIN: the connection (set by the auto-extension) */
   int page_size;             /* MAIN: last whole-page size seen */
-  int page_read;             /* MAIN: a whole page was read; a key can no longer be set */
+  int page_read;             /* MAIN: a whole page was read or written; a key can no longer be set */
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
   size_t pending_key_len;

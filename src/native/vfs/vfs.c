@@ -100,7 +100,10 @@ static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) 
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_TEMP) return ps_temp_write(f, buf, n, off);
   ps_key *k = ps_file_key(f);
-  if (k == NULL) return ROOT(f)->pMethods->xWrite(ROOT(f), buf, n, off);
+  if (k == NULL) {
+    if (f->kind == PS_MAIN) f->page_read = 1; /* too late for PRAGMA hexkey */
+    return ROOT(f)->pMethods->xWrite(ROOT(f), buf, n, off);
+  }
   if (f->kind == PS_MAIN) return ps_main_write(f, k, buf, n, off);
   if (f->kind == PS_WAL) return ps_wal_write(f, k, buf, n, off);
   return ps_journal_write(f, k, buf, n, off);
