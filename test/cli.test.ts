@@ -144,4 +144,15 @@ describe('pageseal CLI', () => {
     expectOneLineError(pageseal(['decrypt', CLI, join(dir, 'x.db'), '--cipher', 'aes256gcm'], key), 2, /not a SQLite or Turso database/);
     expectOneLineError(pageseal(['decrypt', path, path, '--cipher', 'aes256gcm'], key), 2, /must differ/);
   });
+
+  it('the demo runs: the encrypted copy holds no plaintext, the rows come back, tampering is caught', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'demo.js')], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/secret in encrypted.db: not found/);
+    expect(r.stdout).toMatch(/ok: \d+ pages authenticated/);
+    expect(r.stdout).toMatch(/2 {2}launch {5}the launch code is 4-8-15-16-23-42/);
+    expect(r.stdout).toMatch(/verify: failed on page 3/);
+    expect(r.stdout).not.toMatch(/bug!/);
+  });
 });
