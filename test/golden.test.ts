@@ -77,6 +77,7 @@ describe.each(MANIFEST.files)('golden $file', (g: GoldenFile) => {
     decryptFile(db, plain, opts);
     encryptFile(plain, again, opts);
     expect(info(again)).toMatchObject({ format: 'turso', cipher: g.cipher, pageSize: g.page_size });
+    expect([...readFileSync(again).subarray(16, 24)]).toEqual([...readFileSync(db).subarray(16, 24)]); // page size, versions 18/19, reserve
     expect(verifyFile(again, opts)).toMatchObject({ ok: true, failureCount: 0 });
 
     const old = new Set(pageNonces(db, g.page_size, g.nonce_bytes));
