@@ -67,21 +67,26 @@ function buildTables(): Int32Array[] {
   return t;
 }
 
-const [T0, T1, T2, T3] = buildTables() as [Int32Array, Int32Array, Int32Array, Int32Array];
+/**
+ * T0..T3: word c of AESRound(x, k) is
+ *   T0[x_c & 255] ^ T1[(x_{c+1} >>> 8) & 255] ^ T2[(x_{c+2} >>> 16) & 255] ^ T3[x_{c+3} >>> 24] ^ k_c
+ * (column indices mod 4). Exported so the AEGIS hot loops can inline the round.
+ */
+export const [T0, T1, T2, T3] = buildTables() as [Int32Array, Int32Array, Int32Array, Int32Array];
 
 /**
- * In place on one word array: s[d..d+4) = AESRound(s[x..x+4), s[d..d+4)).
- * `x` and `d` must not overlap. No allocation.
+ * s[d..d+4) = AESRound(x, k) for the block x = (x0, x1, x2, x3) and round key k = (k0, k1, k2, k3),
+ * all given as words. Taking words (not offsets) lets callers keep a whole state in local variables.
  */
-export function aesRoundInPlace(s: Int32Array, d: number, x: number): void {
-  const a0 = s[x]!;
-  const a1 = s[x + 1]!;
-  const a2 = s[x + 2]!;
-  const a3 = s[x + 3]!;
-  s[d] ^= T0[a0 & 255]! ^ T1[(a1 >>> 8) & 255]! ^ T2[(a2 >>> 16) & 255]! ^ T3[a3 >>> 24]!;
-  s[d + 1] ^= T0[a1 & 255]! ^ T1[(a2 >>> 8) & 255]! ^ T2[(a3 >>> 16) & 255]! ^ T3[a0 >>> 24]!;
-  s[d + 2] ^= T0[a2 & 255]! ^ T1[(a3 >>> 8) & 255]! ^ T2[(a0 >>> 16) & 255]! ^ T3[a1 >>> 24]!;
-  s[d + 3] ^= T0[a3 & 255]! ^ T1[(a0 >>> 8) & 255]! ^ T2[(a1 >>> 16) & 255]! ^ T3[a2 >>> 24]!;
+export function aesRoundTo(
+  s: Int32Array, d: number,
+  x0: number, x1: number, x2: number, x3: number,
+  k0: number, k1: number, k2: number, k3: number,
+): void {
+  s[d] = T0[x0 & 255]! ^ T1[(x1 >>> 8) & 255]! ^ T2[(x2 >>> 16) & 255]! ^ T3[x3 >>> 24]! ^ k0;
+  s[d + 1] = T0[x1 & 255]! ^ T1[(x2 >>> 8) & 255]! ^ T2[(x3 >>> 16) & 255]! ^ T3[x0 >>> 24]! ^ k1;
+  s[d + 2] = T0[x2 & 255]! ^ T1[(x3 >>> 8) & 255]! ^ T2[(x0 >>> 16) & 255]! ^ T3[x1 >>> 24]! ^ k2;
+  s[d + 3] = T0[x3 & 255]! ^ T1[(x0 >>> 8) & 255]! ^ T2[(x1 >>> 16) & 255]! ^ T3[x2 >>> 24]! ^ k3;
 }
 
 /** AESRound on byte blocks (for the draft's AESRound test vector; allocates, not for hot paths). */
@@ -90,10 +95,10 @@ export function aesRound(input: Uint8Array, rk: Uint8Array): Uint8Array {
   if (input.length !== 16 || rk.length !== 16) throw new RangeError('aesRound takes two 16-byte blocks');
   const s = new Int32Array(8);
   const b = new Uint8Array(s.buffer);
-  b.set(rk, 0);
-  b.set(input, 16);
+  b.set(input, 0);
+  b.set(rk, 16);
   if (!LITTLE_ENDIAN) byteSwapWords(s);
-  aesRoundInPlace(s, 0, 4);
+  aesRoundTo(s, 0, s[0]!, s[1]!, s[2]!, s[3]!, s[4]!, s[5]!, s[6]!, s[7]!);
   if (!LITTLE_ENDIAN) byteSwapWords(s);
   return b.slice(0, 16);
 }

@@ -25,6 +25,12 @@ export interface AegisCore {
   wipe(): void;
 }
 
+/** What a lane run does with each block: absorb it, or encrypt / decrypt it and absorb the plaintext. */
+export type Mode = 0 | 1 | 2;
+export const ABSORB: Mode = 0;
+export const ENCRYPT: Mode = 1;
+export const DECRYPT: Mode = 2;
+
 /** ctx[i] of the parallel modes: Byte(i) || Byte(D - 1) || zeros, as its first little-endian word. */
 export function contextWord(lane: number, degree: number): number {
   return lane | ((degree - 1) << 8);
@@ -37,20 +43,4 @@ export function xorAcross(s: Int32Array, L: number, from: number, to: number, w:
     for (let b = 0; b < L; b += 4) acc ^= s[j * L + b + w]!;
   }
   return acc;
-}
-
-/** s[d..d+4) ^= m[o..o+4) */
-export function xor4(s: Int32Array, d: number, m: Int32Array, o: number): void {
-  s[d] ^= m[o]!;
-  s[d + 1] ^= m[o + 1]!;
-  s[d + 2] ^= m[o + 2]!;
-  s[d + 3] ^= m[o + 3]!;
-}
-
-/** s[d..d+4) = s[x..x+4) */
-export function copy4(s: Int32Array, d: number, x: number): void {
-  s[d] = s[x]!;
-  s[d + 1] = s[x + 1]!;
-  s[d + 2] = s[x + 2]!;
-  s[d + 3] = s[x + 3]!;
 }
