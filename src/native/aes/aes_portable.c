@@ -1,17 +1,20 @@
 /*
- * Constant-time AES encryption in portable C, bitsliced: every operation is a fixed sequence of 64-bit
- * XOR/AND/shift instructions, with no memory access or branch that depends on key or data.
+ * Constant-time AES encryption in portable C, bitsliced: every operation is a fixed sequence of XOR/AND/
+ * shift instructions, with no memory access or branch that depends on key or data.
  *
- * Layout. Four 16-byte blocks form one state of eight 64-bit words q[0..7]; q[b] holds bit b of all 64
- * bytes. AES state byte (row r, column c) of block j (byte index 4c + r of the block, FIPS-197 section 3.4)
- * sits at bit position 16 r + 4 c + j. So a whole row is one 16-bit lane: MixColumns' "row below" is a
- * 16-bit rotation of the word, and ShiftRows rotates each 16-bit lane by 4 r bits.
+ * Bitslicing. A state is eight words q[0..7] (each one or two 64-bit lanes, see lane_t); q[b] holds bit b
+ * of every byte of 4 blocks per lane, one bit position per (row r, column c, block j) of the AES state
+ * (byte 4 c + r of a block, FIPS-197 section 3.4). Two position orders are used:
+ *  - "rows" (full encryption): 16 r + 4 c + j. A row is one 16-bit field, so MixColumns' "row below" is a
+ *    16-bit rotation of the word;
+ *  - "halves" (the lone AESRound of AEGIS): 32 (c & 1) + 8 r + 4 (c >> 1) + j, the order that falls out
+ *    of transposing the blocks as two 8-byte halves, which makes conversion from bytes cheapest.
  *
  * Facts used (FIPS-197): SubBytes is inversion in GF(2^8) mod x^8+x^4+x^3+x+1 followed by an affine map,
- * computed here with the 113-gate boolean circuit published by Boyar and Peralta ("A depth-16 circuit for
- * the AES S-box", 2011; equations in their paper / NIST-hosted circuit listing); ShiftRows (5.1.2);
- * MixColumns (5.1.3), with xtime = multiplication by x; key expansion (5.2). The circuit is checked
- * exhaustively against GF(2^8) inversion by the test harness.
+ * computed here with the 113-gate boolean circuit published by J. Boyar and R. Peralta ("A depth-16 circuit
+ * for the AES S-box", IACR ePrint 2011/332); ShiftRows (5.1.2); MixColumns (5.1.3), with xtime =
+ * multiplication by x; key expansion (5.2). The circuit is checked exhaustively against GF(2^8) inversion,
+ * and everything against FIPS-197 Appendix C and AES-NI, by a standalone test harness.
  */
 #include <string.h>
 #include "ps_aead.h"
@@ -32,13 +35,22 @@ typedef uint64_t lane_t;
 #endif
 #define BATCH (4 * LANES) /* blocks per bitsliced state */
 
+_Static_assert(sizeof(ps_aes_ct_key) <= 1024, "the expanded key must stay small enough for ps_aead.state");
+
 static inline lane_t splat(uint64_t x) {
   lane_t v;
   for (int k = 0; k < LANES; k++) memcpy((char *)&v + 8 * k, &x, 8);
   return v;
 }
 
-static inline void set_lane(lane_t *v, int k, uint64_t x) { memcpy((char *)v + 8 * k, &x, 8); }
+/* The lane whose element k is w[k]. */
+static inline lane_t make_lane(const uint64_t w[LANES]) {
+#if LANES == 2
+  return (lane_t){w[0], w[1]};
+#else
+  return w[0];
+#endif
+}
 
 static inline uint64_t get_lane(const lane_t *v, int k) {
   uint64_t x;
@@ -62,17 +74,11 @@ static inline void store32le(uint8_t *p, uint32_t v) {
   p[3] = (uint8_t)(v >> 24);
 }
 
-/* Moves byte i of a 32-bit value to byte 2 i of a 64-bit value (and back). */
-static inline uint64_t spread_bytes(uint32_t x) {
-  uint64_t v = x;
-  v = (v | v << 16) & 0x0000FFFF0000FFFFull;
-  return (v | v << 8) & 0x00FF00FF00FF00FFull;
-}
+static inline uint64_t load64le(const uint8_t *p) { return (uint64_t)load32le(p) | (uint64_t)load32le(p + 4) << 32; }
 
-static inline uint32_t gather_bytes(uint64_t v) {
-  v &= 0x00FF00FF00FF00FFull;
-  v = (v | v >> 8) & 0x0000FFFF0000FFFFull;
-  return (uint32_t)(v | v >> 16);
+static inline void store64le(uint8_t *p, uint64_t v) {
+  store32le(p, (uint32_t)v);
+  store32le(p + 4, (uint32_t)(v >> 32));
 }
 
 /* Exchanges the bits of lo at positions (mask << n) with the bits of hi at positions mask. */
@@ -94,46 +100,78 @@ static void transpose8(lane_t w[8]) {
 }
 
 /*
- * Loads blocks in[0 .. n) (n <= BATCH; missing blocks read as zero) into q. After transpose8, bit position
- * 8 k + i of every word comes from byte k of word i, so byte (r, c) of block j (position 16 r + 4 c + j)
- * must go to word 4 (c & 1) + j, byte 2 r + (c >> 1): word (j, odd) interleaves the rows of columns odd
- * and odd + 2 of block j.
+ * The "halves" layout is the one that converts to bytes cheapest: each 8-byte half of a block is one
+ * pre-transpose word as loaded (word 4 h + j holds half h of block j), so after transpose8 byte (r, c) of
+ * block j (block byte 4 c + r = 8 h + k) sits at bit 8 k + 4 h + j = 32 (c & 1) + 8 r + 4 (c >> 1) + j.
+ * A lone AES round (AESRound below) works in it directly; full encryption converts to the "rows" layout.
  */
-static void load_state(lane_t q[8], const uint8_t *in, size_t n) {
-  for (int k = 0; k < LANES; k++) {
+static void load_halves(lane_t q[8], const uint8_t *in, size_t n) {
+  for (int h = 0; h < 2; h++) {
     for (int j = 0; j < 4; j++) {
-      const size_t i = 4 * (size_t)k + (size_t)j;
-      const uint8_t *blk = in + 16 * i;
-      for (int odd = 0; odd < 2; odd++) {
-        uint64_t w = 0;
-        if (i < n) w = spread_bytes(load32le(blk + 4 * odd)) | spread_bytes(load32le(blk + 4 * (odd + 2))) << 8;
-        set_lane(&q[4 * odd + j], k, w);
+      uint64_t w[LANES];
+      for (int k = 0; k < LANES; k++) {
+        const size_t i = 4 * (size_t)k + (size_t)j;
+        w[k] = i < n ? load64le(in + 16 * i + 8 * h) : 0;
       }
+      q[4 * h + j] = make_lane(w);
     }
   }
   transpose8(q);
 }
 
-/* Inverse of load_state for blocks out[0 .. n), each xored with the matching block of mask (if not NULL).
- * q is clobbered. */
-static void store_state(lane_t q[8], uint8_t *out, const uint8_t *mask, size_t n) {
+/* Inverse of load_halves for blocks out[0 .. n), each xored with the matching block of mask if not NULL.
+ * Clobbers q. */
+static void store_halves_xor(lane_t q[8], uint8_t *out, const uint8_t *mask, size_t n) {
   transpose8(q);
-  for (int k = 0; k < LANES; k++) {
+  for (int h = 0; h < 2; h++) {
     for (int j = 0; j < 4; j++) {
-      const size_t i = 4 * (size_t)k + (size_t)j;
-      if (i >= n) return;
-      for (int odd = 0; odd < 2; odd++) {
-        const uint64_t w = get_lane(&q[4 * odd + j], k);
-        uint32_t lo = gather_bytes(w), hi = gather_bytes(w >> 8);
-        if (mask) {
-          lo ^= load32le(mask + 16 * i + 4 * odd);
-          hi ^= load32le(mask + 16 * i + 4 * (odd + 2));
+      for (int k = 0; k < LANES; k++) {
+        const size_t i = 4 * (size_t)k + (size_t)j;
+        if (i < n) {
+          const uint64_t m = mask ? load64le(mask + 16 * i + 8 * h) : 0;
+          store64le(out + 16 * i + 8 * h, get_lane(&q[4 * h + j], k) ^ m);
         }
-        store32le(out + 16 * i + 4 * odd, lo);
-        store32le(out + 16 * i + 4 * (odd + 2), hi);
       }
     }
   }
+}
+
+/* Swaps, in every word, the bits at positions (mask << n) with those at positions mask. */
+static inline lane_t swap_within(lane_t x, uint64_t mask, unsigned n) {
+  lane_t t = ((x >> n) ^ x) & mask;
+  return x ^ t ^ (t << n);
+}
+
+/*
+ * Halves layout -> rows layout: the position bits (5 4 3 2) = (c & 1, r1, r0, c >> 1) must become
+ * (r1, r0, c >> 1, c & 1), three exchanges of adjacent position bits: (5, 4), then (4, 3), then (3, 2).
+ */
+static void halves_to_rows(lane_t q[8]) {
+  for (int b = 0; b < 8; b++) {
+    lane_t x = swap_within(q[b], 0x00000000FFFF0000ull, 16);
+    x = swap_within(x, 0x0000FF000000FF00ull, 8);
+    q[b] = swap_within(x, 0x00F000F000F000F0ull, 4);
+  }
+}
+
+static void rows_to_halves(lane_t q[8]) {
+  for (int b = 0; b < 8; b++) {
+    lane_t x = swap_within(q[b], 0x00F000F000F000F0ull, 4);
+    x = swap_within(x, 0x0000FF000000FF00ull, 8);
+    q[b] = swap_within(x, 0x00000000FFFF0000ull, 16);
+  }
+}
+
+/* Loads blocks in[0 .. n) (n <= BATCH; missing blocks read as zero) into q in the rows layout. */
+static void load_rows(lane_t q[8], const uint8_t *in, size_t n) {
+  load_halves(q, in, n);
+  halves_to_rows(q);
+}
+
+/* Inverse of load_rows for blocks out[0 .. n), xored with mask if not NULL. Clobbers q. */
+static void store_rows(lane_t q[8], uint8_t *out, const uint8_t *mask, size_t n) {
+  rows_to_halves(q);
+  store_halves_xor(q, out, mask, n);
 }
 
 /* ---- the round operations on a bitsliced state ---- */
@@ -184,17 +222,6 @@ static void sub_bytes(lane_t q[8]) {
   q[2] = l25 ^ l29;
   q[1] = ~(l13 ^ l27);
   q[0] = ~(l6 ^ l23);
-}
-
-/* ShiftRows: row r moves left by r columns, i.e. lane r (bits 16 r..16 r + 15) rotates right by 4 r bits. */
-static inline lane_t shift_rows_word(lane_t x) {
-  return (x & 0x000000000000FFFFull) | ((x >> 4) & 0x000000000FFF0000ull) | ((x << 12) & 0x00000000F0000000ull) |
-         ((x >> 8) & 0x000000FF00000000ull) | ((x << 8) & 0x0000FF0000000000ull) |
-         ((x >> 12) & 0x000F000000000000ull) | ((x << 4) & 0xFFF0000000000000ull);
-}
-
-static void shift_rows(lane_t q[8]) {
-  for (int b = 0; b < 8; b++) q[b] = shift_rows_word(q[b]);
 }
 
 /* ShiftRows applied twice: rows 1 and 3 rotate by two columns, rows 0 and 2 stay. */
@@ -286,7 +313,7 @@ static void slice_round_key(uint64_t sk[8], const uint8_t rk[16], unsigned skew)
   }
   for (int j = 1; j < BATCH; j++) memcpy(blocks + 16 * j, blocks, 16);
   lane_t q[8];
-  load_state(q, blocks, BATCH);
+  load_rows(q, blocks, BATCH);
   for (int b = 0; b < 8; b++) sk[b] = get_lane(&q[b], 0);
   ps_wipe(blocks, sizeof blocks);
   ps_wipe(q, sizeof q);
@@ -329,7 +356,7 @@ static void encrypt_state(const ps_aes_ct_key *k, lane_t q[8]) {
     full_round(q, sk + 8 * (r + 2), 3);
     full_round(q, sk + 8 * (r + 3), 0);
   }
-  full_round(q, sk + 8 * r, 1); /* r = rounds - 1 = 9 or 13: skew 1 */
+  full_round(q, sk + 8 * r, 1); /* r = rounds - 1 = 9 or 13 (rounds is 10 or 14): skew 1 */
   sub_bytes(q);
   add_round_key(q, sk + 8 * k->rounds);
   shift_rows_twice(q);
@@ -338,14 +365,14 @@ static void encrypt_state(const ps_aes_ct_key *k, lane_t q[8]) {
 /* Encrypts blocks in[0 .. n) into out (n <= BATCH). */
 static void encrypt_batch(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in, size_t n) {
   lane_t q[8];
-  load_state(q, in, n);
+  load_rows(q, in, n);
   encrypt_state(k, q);
-  store_state(q, out, NULL, n);
+  store_rows(q, out, NULL, n);
 }
 
 void ps_aes_ct_encrypt_blocks(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in, size_t n) {
-  for (; n > 0; n -= n < BATCH ? n : BATCH, in += 16 * BATCH, out += 16 * BATCH) {
-    encrypt_batch(k, out, in, n < BATCH ? n : BATCH);
+  for (size_t i = 0; i < n; i += BATCH) {
+    encrypt_batch(k, out + 16 * i, in + 16 * i, n - i < BATCH ? n - i : BATCH);
   }
 }
 
@@ -364,18 +391,49 @@ void ps_aes_ct_ctr_keystream(const ps_aes_ct_key *k, uint8_t *ks, const uint8_t 
 
 /* ---- AEGIS's AESRound ---- */
 
-/* AESRound on the pairs (in[i], rk[i]) for i < n <= BATCH. rk may alias out: it is read while writing. */
+/* ShiftRows in the halves layout: (r, c) takes the byte of (r, c + r). */
+static inline lane_t halves_shift_rows_word(lane_t x) {
+  return (x & 0x000000FF000000FFull) | ((x << 36) & 0x0000F00000000000ull) | ((x << 32) & 0xFF00000000000000ull) |
+         ((x << 28) & 0x00000F0000000000ull) | ((x << 4) & 0x00F0000000F00000ull) |
+         ((x >> 4) & 0x000F0000000F0000ull) | ((x >> 28) & 0x00000000F0000000ull) |
+         ((x >> 32) & 0x000000000000FF00ull) | ((x >> 36) & 0x000000000F000000ull);
+}
+
+/* In the halves layout, row r + 1 (mod 4) of the same column: each 32-bit half rotates right by 8 bits. */
+static inline lane_t halves_row_below(lane_t x) {
+  return ((x >> 8) & 0x00FFFFFF00FFFFFFull) | ((x << 24) & 0xFF000000FF000000ull);
+}
+
+/* Row r + 2 (mod 4): the 16-bit quarters of each 32-bit half swap. */
+static inline lane_t halves_two_rows_below(lane_t x) {
+  return ((x >> 16) & 0x0000FFFF0000FFFFull) | ((x << 16) & 0xFFFF0000FFFF0000ull);
+}
+
+/* SubBytes, ShiftRows and MixColumns (same formula as mix_columns) in the halves layout. */
+static void halves_round(lane_t q[8]) {
+  lane_t t[8], a1[8];
+  sub_bytes(q);
+  for (int b = 0; b < 8; b++) {
+    q[b] = halves_shift_rows_word(q[b]);
+    a1[b] = halves_row_below(q[b]);
+    t[b] = q[b] ^ a1[b];
+  }
+  const lane_t hi = t[7];
+  const lane_t xt[8] = {hi, t[0] ^ hi, t[1], t[2] ^ hi, t[3] ^ hi, t[4], t[5], t[6]};
+  for (int b = 0; b < 8; b++) q[b] = xt[b] ^ a1[b] ^ halves_two_rows_below(t[b]);
+}
+
+/* AESRound on the pairs (in[i], rk[i]) for i < n <= BATCH. rk may equal out: each block of rk is read
+ * before the same block of out is written. */
 static void round_batch(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
   lane_t q[8];
-  load_state(q, in, n);
-  sub_bytes(q);
-  shift_rows(q);
-  mix_columns(q, 0);
-  store_state(q, out, rk, n);
+  load_halves(q, in, n);
+  halves_round(q);
+  store_halves_xor(q, out, rk, n);
 }
 
 void ps_aes_ct_round(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
-  for (; n > 0; n -= n < BATCH ? n : BATCH, in += 16 * BATCH, rk += 16 * BATCH, out += 16 * BATCH) {
-    round_batch(out, in, rk, n < BATCH ? n : BATCH);
+  for (size_t i = 0; i < n; i += BATCH) {
+    round_batch(out + 16 * i, in + 16 * i, rk + 16 * i, n - i < BATCH ? n - i : BATCH);
   }
 }
