@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { CipherName } from '../../src/ciphers/types.js';
 
 export interface CipherVector {
@@ -20,6 +21,9 @@ export interface CipherVector {
   valid: boolean;
 }
 
+/** The repository's own vector files (vectors/convert.mjs writes them). */
+const REPO_DIR = fileURLToPath(new URL('../../vectors', import.meta.url));
+/** The gathered originals, used only while the repository's files are not there yet. */
 const SOURCE_DIR = '/work/shared/vectors-source';
 
 const AEGIS_FILES: Record<string, CipherName> = {
@@ -73,9 +77,41 @@ function gcmCipher(r: RawVector): CipherName | null {
   return null; // AES-192
 }
 
-/** Every usable vector. */
-export function loadCipherVectors(dir = SOURCE_DIR): CipherVector[] {
-  if (!existsSync(dir)) throw new Error(`test vectors not found in ${dir}`);
+interface RepoEntry {
+  name: string;
+  key: string;
+  nonce: string;
+  ad: string;
+  msg: string | null;
+  ct: string;
+  tag: string;
+  valid: boolean;
+}
+
+function fromRepo(file: string, pick: (e: RepoEntry) => CipherName | null): CipherVector[] {
+  const entries = (JSON.parse(readFileSync(join(REPO_DIR, file), 'utf8')) as { entries: RepoEntry[] }).entries;
+  const out: CipherVector[] = [];
+  for (const e of entries) {
+    const cipher = pick(e);
+    if (cipher) out.push(fromRaw(cipher, file, { ...e, name: e.name }));
+  }
+  return out;
+}
+
+/** Every usable vector: from vectors/ in the repository, else from the gathered sources. */
+export function loadCipherVectors(): CipherVector[] {
+  const repoFiles = [...Object.keys(AEGIS_FILES), 'aes-gcm.json'];
+  if (repoFiles.every((f) => existsSync(join(REPO_DIR, f)))) {
+    const out: CipherVector[] = [];
+    for (const [file, cipher] of Object.entries(AEGIS_FILES)) out.push(...fromRepo(file, () => cipher));
+    out.push(...fromRepo('aes-gcm.json', gcmCipher));
+    return out;
+  }
+  return loadSourceVectors(SOURCE_DIR);
+}
+
+function loadSourceVectors(dir: string): CipherVector[] {
+  if (!existsSync(dir)) throw new Error(`test vectors not found in ${REPO_DIR} or ${dir}`);
   const out: CipherVector[] = [];
   for (const [file, cipher] of Object.entries(AEGIS_FILES)) {
     for (const r of readVectors(dir, file)) out.push(fromRaw(cipher, file, r));
