@@ -95,7 +95,8 @@ function formatInfo(path: string, i: FileInfo): string {
 }
 
 function formatVerify(path: string, r: VerifyResult): string {
-  const checked = `${r.pagesChecked} pages, ${r.framesChecked} WAL frames`;
+  const over = r.framesChecked && r.walChecksums === 'plaintext' ? ' (WAL checksums over plaintext: written through the pageseal VFS)' : '';
+  const checked = `${r.pagesChecked} pages, ${r.framesChecked} WAL frames${over}`;
   const note = r.walFramesIgnored ? `\nnote: ${r.walFramesIgnored} WAL frames after the last valid commit were ignored (uncommitted, or the WAL is damaged)` : '';
   if (r.ok) return `ok: ${path}: ${checked} authenticated${note}`;
   const db = r.failures.filter((f) => f.where === 'db').map((f) => f.page);

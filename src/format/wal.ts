@@ -124,14 +124,25 @@ export function parseFrameHeader(bytes: Uint8Array): WalFrameHeader {
 }
 
 /**
+ * What a frame's checksum covers: by default the page bytes as stored. A WAL that SQLite wrote
+ * through an encrypting VFS has checksums over the plaintext page instead; its reader passes a
+ * function that decrypts the stored page (null when it cannot, which ends the log there).
+ */
+export type ChecksummedPage = (pageNumber: number, storedPage: Uint8Array) => Uint8Array | null;
+
+const asStored: ChecksummedPage = (_pageNumber, storedPage) => storedPage;
+
+/**
  * Checks one frame (`frame` = 24-byte header + page) against the chain: `sum` holds the previous
  * checksum and is advanced. Returns the frame header when valid, null otherwise.
  */
-export function checkFrame(header: WalHeader, frame: Uint8Array, sum: Uint32Array): WalFrameHeader | null {
+export function checkFrame(header: WalHeader, frame: Uint8Array, sum: Uint32Array, checksummed: ChecksummedPage = asStored): WalFrameHeader | null {
   const fh = parseFrameHeader(frame);
   if (fh.pageNumber === 0 || fh.salt1 !== header.salt1 || fh.salt2 !== header.salt2) return null;
+  const page = checksummed(fh.pageNumber, frame.subarray(WAL_FRAME_HEADER_SIZE));
+  if (!page) return null;
   walChecksum(frame.subarray(0, 8), header.bigEndianChecksum, sum);
-  walChecksum(frame.subarray(WAL_FRAME_HEADER_SIZE), header.bigEndianChecksum, sum);
+  walChecksum(page, header.bigEndianChecksum, sum);
   return sum[0] === fh.checksum1 && sum[1] === fh.checksum2 ? fh : null;
 }
 
@@ -153,7 +164,7 @@ function emptyScan(header: WalHeader | null, framesInFile = 0): WalScan {
  * Reads a WAL from an open file descriptor frame by frame (one reused buffer) and returns its
  * committed frames. Stops at the first frame whose salts or checksum do not match.
  */
-export function scanWal(fd: number): WalScan {
+export function scanWal(fd: number, checksummed: ChecksummedPage = asStored): WalScan {
   const size = fstatSync(fd).size;
   const head = new Uint8Array(WAL_HEADER_SIZE);
   if (readAt(fd, head, 0) < WAL_HEADER_SIZE) return emptyScan(null);
@@ -166,7 +177,7 @@ export function scanWal(fd: number): WalScan {
   const scan = emptyScan(header, Math.floor(Math.max(0, size - WAL_HEADER_SIZE) / frameSize));
   for (let index = 0, at = WAL_HEADER_SIZE; at + frameSize <= size; index++, at += frameSize) {
     if (readAt(fd, frame, at) < frameSize) break;
-    const fh = checkFrame(header, frame, sum);
+    const fh = checkFrame(header, frame, sum, checksummed);
     if (!fh) break;
     pending.push({ index, pageNumber: fh.pageNumber, commitSize: fh.commitSize, pageOffset: at + WAL_FRAME_HEADER_SIZE });
     if (fh.commitSize !== 0) commit(scan, pending);

@@ -4,7 +4,9 @@ import { tursoCodec, withEncryption, type ToolOptions } from './codec.js';
 import { transformPages, type TransformResult } from './transform.js';
 
 /**
- * Writes the plain database to `output` (which must not exist). Every page is authenticated; on any
+ * Writes the plain database to `output` (which must not exist). The -wal beside the input is folded
+ * in whether its checksums cover the stored pages (Turso) or the plaintext (SQLite through the
+ * pageseal VFS). Every page is authenticated; on any
  * failure nothing is left at `output`. The plaintext pages keep their zeroed reserved tail (header
  * byte 20 unchanged), which stock SQLite accepts. The input is only read.
  */
@@ -14,6 +16,7 @@ export function decryptFile(input: string, output: string, opts: ToolOptions): T
     try {
       const codec = tursoCodec(src, enc, opts.backend);
       try {
+        src.adoptPlaintextChecksummedWal((n, stored, out) => codec.decryptPage(n, stored, {}, out));
         return transformPages(src, output, (n, page) => codec.decryptPage(n, page));
       } finally {
         codec.wipe();

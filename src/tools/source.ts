@@ -4,7 +4,7 @@
  * caller-supplied page buffer at a time, so memory does not grow with the database.
  */
 import { closeSync, fstatSync } from 'node:fs';
-import { FormatError } from '../errors.js';
+import { FormatError, PagesealError } from '../errors.js';
 import { HEADER_SIZE, headerPageCount, parseSqliteHeader, type SqliteHeader } from '../format/sqlite-header.js';
 import { classifyHeader, type FileKind } from '../format/page-codec.js';
 import { scanWal, type WalFrame, type WalScan } from '../format/wal.js';
@@ -19,17 +19,20 @@ export class DatabaseSource {
   readonly path: string;
   readonly fd: number;
   readonly fileBytes: number;
-  /** What page 1 (latest committed version) says this is. */
-  readonly kind: FileKind;
-  /** The first 100 bytes of page 1 as stored (latest committed version). */
-  readonly storedHeader: Uint8Array;
-  readonly header: SqliteHeader;
-  /** null when there is no -wal file, or it holds no committed frame. */
-  readonly wal: WalScan | null;
   readonly walPresent: boolean;
   readonly walFd: number | null;
+  // Set by #load (again when the WAL is rescanned over decrypted pages):
+  /** What page 1 (latest committed version) says this is. */
+  kind: FileKind = 'unknown';
+  /** The first 100 bytes of page 1 as stored (latest committed version). */
+  storedHeader: Uint8Array = new Uint8Array(0);
+  header!: SqliteHeader;
+  /** null when there is no -wal file, or it holds no committed frame. */
+  wal: WalScan | null = null;
   /** Whole frames of the -wal that are not committed (0 without a WAL). */
-  readonly walFramesIgnored: number;
+  walFramesIgnored = 0;
+  /** What the WAL's checksums were found to cover: the stored bytes (Turso) or the decrypted pages (SQLite via the pageseal VFS). */
+  walChecksums: 'stored' | 'plaintext' = 'stored';
 
   private constructor(path: string, fd: number, walFd: number | null) {
     this.path = path;
@@ -37,12 +40,39 @@ export class DatabaseSource {
     this.walFd = walFd;
     this.walPresent = walFd !== null;
     this.fileBytes = fstatSync(fd).size;
-    const scan = walFd === null ? null : scanWal(walFd);
+    this.#load(walFd === null ? null : scanWal(walFd));
+  }
+
+  /**
+   * When the WAL's chain does not verify over its stored bytes, tries it over the decrypted pages,
+   * as SQLite computes it when it writes through the pageseal VFS. A frame that fails to decrypt
+   * ends the log there (as a torn write would). Returns true when that found committed frames.
+   */
+  adoptPlaintextChecksummedWal(decrypt: (pageNo: number, stored: Uint8Array, out: Uint8Array) => void): boolean {
+    if (this.walFd === null || this.wal !== null || this.walFramesIgnored === 0) return false;
+    const scratch = new Uint8Array(this.pageSize);
+    const scan = scanWal(this.walFd, (pageNo, stored) => {
+      if (stored.length !== scratch.length) return null;
+      try {
+        decrypt(pageNo, stored, scratch);
+        return scratch;
+      } catch (err) {
+        if (err instanceof PagesealError) return null;
+        throw err;
+      }
+    });
+    if (scan.frames.length === 0) return false;
+    this.#load(scan);
+    this.walChecksums = 'plaintext';
+    return true;
+  }
+
+  #load(scan: WalScan | null): void {
     this.wal = scan && scan.frames.length > 0 ? scan : null;
     this.walFramesIgnored = scan ? scan.framesInFile - scan.frames.length : 0;
     this.storedHeader = this.#readStoredHeader();
     this.kind = classifyHeader(this.storedHeader);
-    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is not a SQLite or Turso database (unrecognised header)`);
+    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${this.path} is not a SQLite or Turso database (unrecognised header)`);
     this.header = parseSqliteHeader(this.storedHeader);
     this.#checkGeometry();
   }

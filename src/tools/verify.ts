@@ -24,6 +24,8 @@ export interface VerifyResult {
    * SQLite and Turso ignore them too). Not a failure, but a sign of a crash or of damage to the WAL.
    */
   walFramesIgnored: number;
+  /** What the committed WAL frames' checksums cover: stored bytes (Turso) or plaintext (SQLite through the pageseal VFS). */
+  walChecksums: 'stored' | 'plaintext';
 }
 
 export const MAX_LISTED_FAILURES = 1000;
@@ -38,6 +40,7 @@ export function verifyFile(path: string, opts: ToolOptions): VerifyResult {
     try {
       const codec = tursoCodec(src, enc, opts.backend);
       try {
+        src.adoptPlaintextChecksummedWal((n, stored, out) => codec.decryptPage(n, stored, {}, out));
         return checkAll(src, codec);
       } finally {
         codec.wipe();
@@ -49,7 +52,7 @@ export function verifyFile(path: string, opts: ToolOptions): VerifyResult {
 }
 
 function checkAll(src: DatabaseSource, codec: PageFormat): VerifyResult {
-  const result: VerifyResult = { ok: true, pagesChecked: 0, framesChecked: 0, failures: [], failureCount: 0, walFramesIgnored: src.walFramesIgnored };
+  const result: VerifyResult = { ok: true, pagesChecked: 0, framesChecked: 0, failures: [], failureCount: 0, walFramesIgnored: src.walFramesIgnored, walChecksums: src.walChecksums };
   const page = new Uint8Array(src.pageSize);
   for (let n = 1; n <= src.filePages; n++) {
     src.readFilePage(n, page);
