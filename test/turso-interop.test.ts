@@ -9,7 +9,7 @@
  * codec instead: every page decrypts and the result is a valid SQLite file with all rows.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CIPHER_SPECS, findCipherSpec, getCipher } from '../src/index.js';
@@ -178,7 +178,7 @@ describe.skipIf(!turso)('files Turso writes during the test -> pageseal', () => 
       const path = join(scratch.dir, `${cipher}-wal.db`);
       const key = keyFor(cipher);
       await createTursoDb(path, { ...key, rows: 200, walRows: 120 });
-      expect(existsSync(path + '-wal')).toBe(true);
+      expect(statSync(path + '-wal').size).toBeGreaterThan(0); // Turso's close() did not checkpoint
       expect(rowsSha256(readEncrypted(path, key))).toBe(expectedRowsSha256(320));
       // And Turso still reads the file after pageseal folded and checkpointed it.
       expect(rowsSha256(await readTursoRows(path, key))).toBe(expectedRowsSha256(320));

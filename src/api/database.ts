@@ -105,10 +105,20 @@ export class Database extends Base {
     return this;
   }
 
-  /** Returns the error of a failed checkpoint, or undefined; a busy database is not an error. */
+  /**
+   * Returns the error of a failed checkpoint, or undefined. A busy database is not an error, nor is
+   * a database this connection cannot read (no key, wrong key): there is nothing to checkpoint.
+   */
   #checkpoint(): unknown {
+    let mode: unknown;
     try {
-      if (super.pragma('journal_mode', { simple: true }) === 'wal') super.pragma('wal_checkpoint(TRUNCATE)');
+      mode = super.pragma('journal_mode', { simple: true });
+    } catch {
+      return undefined;
+    }
+    if (mode !== 'wal') return undefined;
+    try {
+      super.pragma('wal_checkpoint(TRUNCATE)');
       return undefined;
     } catch (e) {
       const code = codeOf(e);

@@ -8,7 +8,6 @@ import { AuthenticationError, FormatError, PagesealError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
 import { install, type VfsFailure } from './install.js';
 import { sniffDatabase } from './sniff.js';
-import { realPath } from './keys.js';
 
 function codeOf(err: unknown): string | undefined {
   const c = (err as { code?: unknown } | null)?.code;
@@ -22,14 +21,14 @@ function withCause<E extends Error>(e: E, cause: unknown): E {
 
 /** The VFS's last recorded failure, if it is about `path` (any file when `path` is undefined). */
 function lastFailure(path: string | undefined): VfsFailure | null {
-  let f: VfsFailure | null;
   try {
-    f = install().lastFailure();
+    const vfs = install();
+    const f = vfs.lastFailure();
+    if (!f || path === undefined) return f;
+    return f.path === vfs.canonicalPath(path) ? f : null;
   } catch {
     return null;
   }
-  if (!f || path === undefined) return f;
-  return realPath(f.path) === realPath(path) ? f : null;
 }
 
 /** The typed error for a failure the VFS recorded. */

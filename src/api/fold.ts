@@ -15,6 +15,7 @@ import { decodePageSize } from '../format/sqlite-header.js';
 import type { EncryptionOpts, ResolvedEncryption } from '../options.js';
 import { foldTursoWal } from '../tools/fold-wal.js';
 import { isRegistered } from './keys.js';
+import type { VfsBinding } from './install.js';
 
 function nonEmpty(path: string): boolean {
   try {
@@ -51,8 +52,8 @@ function verifyPage1(path: string, enc: ResolvedEncryption): void {
 }
 
 /** Folds a Turso-written -wal of `path` into it; a no-op without one. Writes nothing on a wrong key. */
-export function foldWal(path: string, opts: EncryptionOpts, enc: ResolvedEncryption): void {
-  if (!nonEmpty(path + '-wal') || isRegistered(path)) return;
+export function foldWal(vfs: VfsBinding, path: string, opts: EncryptionOpts, enc: ResolvedEncryption): void {
+  if (!nonEmpty(path + '-wal') || isRegistered(vfs, path)) return;
   if (nonEmpty(path)) verifyPage1(path, enc);
   foldTursoWal(path, { cipher: opts.cipher, hexkey: opts.hexkey });
 }

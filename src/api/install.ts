@@ -9,25 +9,16 @@
  * files without a registered key pass through untouched.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { addonLoadError, addonPath, loadAddon } from '../addon.js';
+import { addonLoadError, addonPath, loadAddon, type NativeVfsFunctions } from '../addon.js';
 import { PagesealError } from '../errors.js';
 
-/** A page that failed, as the VFS last recorded it. */
-export interface VfsFailure {
-  kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal';
-  path: string;
-  page: number;
-}
-
 /** The VFS functions of the addon that the API uses (src/native/vfs/napi_vfs.c). */
-export interface VfsBinding {
-  registerKey(path: string, cipherId: number, key: Uint8Array): string;
-  unregisterKey(path: string): void;
-  vfsInstalled(): boolean;
-  lastFailure(): VfsFailure | null;
-}
+export type VfsBinding = Pick<NativeVfsFunctions, 'registerKey' | 'unregisterKey' | 'canonicalPath' | 'vfsInstalled' | 'lastFailure' | 'clearLastFailure'>;
 
-const REQUIRED = ['registerKey', 'unregisterKey', 'vfsInstalled', 'lastFailure'] as const;
+/** A page that failed, as the VFS last recorded it. */
+export type VfsFailure = NonNullable<ReturnType<VfsBinding['lastFailure']>>;
+
+const REQUIRED = ['registerKey', 'unregisterKey', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure'] as const;
 
 let binding: VfsBinding | undefined;
 

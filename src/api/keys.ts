@@ -5,15 +5,11 @@
  * only an HMAC of it under a random per-process secret, to compare keys.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
 import { AuthenticationError } from '../errors.js';
 import type { ResolvedEncryption } from '../options.js';
 import type { VfsBinding } from './install.js';
 
 interface Entry {
-  /** The path as the VFS canonicalised it (what unregisterKey takes). */
-  canonical: string;
   cipherId: number;
   fingerprint: string;
   refs: number;
@@ -26,50 +22,41 @@ function fingerprint(enc: ResolvedEncryption): string {
   return createHmac('sha256', secret).update(enc.key).digest('hex');
 }
 
-/** The file's real path (symlinks resolved), also for a file that does not exist yet. */
-export function realPath(path: string): string {
-  const abs = resolve(path);
-  try {
-    return realpathSync(abs);
-  } catch {
-    try {
-      return join(realpathSync(dirname(abs)), basename(abs));
-    } catch {
-      return abs;
-    }
-  }
+function conflict(path: string): AuthenticationError {
+  return new AuthenticationError(`${path}: the key or cipher does not match the one of a connection already open on this file`, 1);
 }
 
 /**
  * Registers `enc` for `path` with the VFS (or adds a reference to an identical registration) and
- * returns its id (the file's real path). Throws AuthenticationError when another open connection uses a
- * different key or cipher for the same file. Does not wipe `enc`.
+ * returns its id: the path as SQLite will open it (the VFS's canonical path). Throws
+ * AuthenticationError when another open connection uses a different key or cipher for the same
+ * file. Does not wipe `enc`.
  */
 export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryption): string {
-  const id = realPath(path);
+  const id = vfs.canonicalPath(path);
   const fp = fingerprint(enc);
   const e = entries.get(id);
   if (!e) {
-    // Checked before registering: registering would replace the key an open connection relies on.
-    const canonical = vfs.registerKey(path, enc.cipher.id, enc.key);
-    entries.set(id, { canonical, cipherId: enc.cipher.id, fingerprint: fp, refs: 1 });
+    try {
+      vfs.registerKey(id, enc.cipher.id, enc.key);
+    } catch (err) {
+      // Registered outside this module (e.g. another copy of pageseal in the process) with another key.
+      if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
+      throw err;
+    }
+    entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1 });
     return id;
   }
   if (e.cipherId !== enc.cipher.id || e.fingerprint !== fp) {
-    throw new AuthenticationError(`${path}: the key or cipher does not match the one of a connection already open on this file`, 1);
+    throw conflict(path);
   }
   e.refs++;
   return id;
 }
 
 /** True when a connection of this process holds a key registration for `path`. */
-export function isRegistered(path: string): boolean {
-  return entries.has(realPath(path));
-}
-
-/** The VFS's canonical path for a registration made by acquireKey. */
-export function vfsPath(id: string): string | undefined {
-  return entries.get(id)?.canonical;
+export function isRegistered(vfs: VfsBinding, path: string): boolean {
+  return entries.has(vfs.canonicalPath(path));
 }
 
 /** Drops one reference to the registration `id` (from acquireKey); unregisters the key after the last. */
@@ -78,5 +65,5 @@ export function releaseKey(vfs: VfsBinding, id: string): void {
   if (!e) return;
   if (--e.refs > 0) return;
   entries.delete(id);
-  vfs.unregisterKey(e.canonical);
+  vfs.unregisterKey(id);
 }

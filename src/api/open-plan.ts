@@ -70,8 +70,9 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   try {
     const vfs = install();
     checkHeader(path, enc);
-    foldWal(path, encryption, enc);
+    foldWal(vfs, path, encryption, enc);
     const keyId = acquireKey(vfs, path, enc);
+    vfs.clearLastFailure(); // what the open reports must be about this open
     return {
       filename: path,
       options: rest,
