@@ -16,6 +16,7 @@ function aesGcm(keySize: 16 | 32): Aead {
     decrypt(key, nonce, ciphertext, tag, ad): Uint8Array {
       checkLength('key', key, keySize);
       checkLength('nonce', nonce, 12);
+      if (!(ciphertext instanceof Uint8Array) || !(tag instanceof Uint8Array)) throw new TypeError('ciphertext and tag must be Uint8Arrays');
       if (tag.length !== 16) throw new AuthenticationError('authentication failed: tag must be 16 bytes');
       const joined = new Uint8Array(ciphertext.length + 16);
       joined.set(ciphertext, 0);
