@@ -61,11 +61,15 @@ int ps_aegis256_portable_decrypt_d(int d, const ps_aead *ctx, uint8_t *buf, size
 
 /* The block absorbed by Finalize: LE64(ad_len_bits) || LE64(msg_len_bits). */
 static inline void ps_aegis_lengths(uint8_t out[16], size_t adlen, size_t len) {
-  uint64_t a = (uint64_t)adlen * 8, m = (uint64_t)len * 8;
+  uint64_t le[2] = {(uint64_t)adlen * 8, (uint64_t)len * 8};
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+  memcpy(out, le, 16);
+#else
   for (int i = 0; i < 8; i++) {
-    out[i] = (uint8_t)(a >> (8 * i));
-    out[8 + i] = (uint8_t)(m >> (8 * i));
+    out[i] = (uint8_t)(le[0] >> (8 * i));
+    out[8 + i] = (uint8_t)(le[1] >> (8 * i));
   }
+#endif
 }
 
 /* Writes the tag: 32 bytes when taglen == 32, else 16 (or fewer if the caller asked for fewer). */
