@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -521,5 +522,84 @@ describe('key registry', () => {
     expect(v.unregisterKey(path)).toBe(false);
     expect(v.vfsStats().registeredPaths).toBe(0);
     expect(v.vfsStats().liveKeys).toBe(liveBefore);
+  });
+});
+
+describe('VACUUM', () => {
+  it('in place keeps the encryption; a page-size change is refused and leaves the database intact', () => {
+    const path = freshPath();
+    createDb(path, 'aegis256', { mode: 'delete', rows: 300 });
+    const db = openKeyed(path, 'aegis256', testKey('aegis256'));
+    db.prepare('DELETE FROM t WHERE id % 2 = 0').run();
+    db.exec('VACUUM');
+    expect(fileHas(path, MARKER)).toBe(false);
+    checkRows(db, 150);
+    for (const size of [1024, 8192]) {
+      db.pragma(`page_size = ${size}`);
+      expectCode(() => db.exec('VACUUM'), 'SQLITE_IOERR_WRITE');
+      expect(vfs().lastFailure()).toMatchObject({ kind: 'page-size', page: 1 });
+      checkRows(db, 150);
+    }
+    db.close();
+    const again = openKeyed(path, 'aegis256', testKey('aegis256'));
+    checkRows(again, 150);
+    expect(again.pragma('page_size', { simple: true })).toBe(4096);
+    again.close();
+  });
+
+  it('VACUUM INTO a path with a registered key writes an encrypted copy (page size may change)', () => {
+    const path = freshPath();
+    const target = freshPath();
+    createDb(path, 'aegis256', { rows: 200 });
+    const db = openKeyed(path, 'aegis256', testKey('aegis256'));
+    const canon = vfs().registerKey(target, CIPHERS.aegis256.id, testKey('aegis256', 3));
+    db.pragma('page_size = 8192');
+    db.exec(`VACUUM INTO '${target}'`);
+    vfs().unregisterKey(canon);
+    db.close();
+    expect(fileHas(target, MARKER)).toBe(false);
+    expect(readFileSync(target).readUInt16BE(16)).toBe(8192);
+    const copy = openKeyed(target, 'aegis256', testKey('aegis256', 3));
+    checkRows(copy, 200);
+    copy.close();
+  });
+});
+
+describe('worker threads', () => {
+  it('a worker uses the same VFS and keys; page failures are reported per thread', async () => {
+    const path = freshPath();
+    createDb(path, 'aes128gcm', { rows: 50 });
+    vfs().clearLastFailure();
+    const code = `
+      const { parentPort, workerData } = require('worker_threads');
+      const Database = require(workerData.bs3);
+      const addon = require(workerData.addon);
+      const out = { installed: addon.vfsInstalled() };
+      const canon = addon.registerKey(workerData.path, workerData.cipher, Buffer.from(workerData.key, 'hex'));
+      const db = new Database(workerData.path);
+      addon.unregisterKey(canon);
+      db.prepare('INSERT INTO t(name) VALUES (?)').run(workerData.marker + ' row worker');
+      out.count = db.prepare('SELECT count(*) FROM t').pluck().get();
+      db.close();
+      const wrong = addon.registerKey(workerData.path, workerData.cipher, Buffer.alloc(16, 9));
+      try { new Database(workerData.path); } catch (e) { out.code = e.code; }
+      addon.unregisterKey(wrong);
+      out.failure = addon.lastFailure();
+      parentPort.postMessage(out);
+    `;
+    const worker = new Worker(code, {
+      eval: true,
+      workerData: { bs3: require.resolve('better-sqlite3'), addon: addonPath(), path, cipher: CIPHERS.aes128gcm.id, key: testKey('aes128gcm').toString('hex'), marker: MARKER },
+    });
+    const out = await new Promise<Record<string, unknown>>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    await worker.terminate();
+    expect(out).toMatchObject({ installed: true, count: 51, code: 'SQLITE_IOERR_AUTH', failure: { kind: 'auth', page: 1 } });
+    expect(vfs().lastFailure()).toBeNull(); // the worker's failure stays on its thread
+    const db = openKeyed(path, 'aes128gcm', testKey('aes128gcm'));
+    checkRows(db, 51);
+    db.close();
   });
 });

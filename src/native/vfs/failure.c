@@ -37,6 +37,7 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_FORMAT: return "format";
     case PS_FAIL_RESERVE: return "reserve";
     case PS_FAIL_TURSO_WAL: return "turso-wal";
+    case PS_FAIL_PAGE_SIZE: return "page-size";
     default: return "none";
   }
 }

@@ -26,13 +26,6 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
   return SQLITE_OK;
 }
 
-/* Page size from the stored header (bytes 16..17, big-endian, 1 meaning 65536); 0 when invalid. */
-static int stored_page_size(const uint8_t *hdr) {
-  int size = (hdr[16] << 8) | hdr[17];
-  if (size == 1) size = 65536;
-  return ps_is_page_size(size) ? size : 0;
-}
-
 static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
   uint8_t hdr[100];
   int rc = ps_root_read(f, hdr, sizeof hdr, 0);
@@ -43,7 +36,7 @@ static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_
   if (rc != SQLITE_OK) return rc;
   int bad = ps_page1_prefix_ok(hdr, k->cipher);
   if (bad) return fail(f, buf, n, bad, 1);
-  int size = stored_page_size(hdr);
+  int size = ps_header_page_size(hdr);
   if (size == 0 || off + n > size) return fail(f, buf, n, PS_FAIL_FORMAT, 1);
   uint8_t *page = ps_file_scratch(f, (size_t)size);
   if (page == NULL) return SQLITE_IOERR_NOMEM;

@@ -15,6 +15,13 @@ static const uint8_t TURSO_MAGIC[5] = {'T', 'u', 'r', 's', 'o'};
 
 int ps_is_page_size(sqlite3_int64 n) { return n >= 512 && n <= 65536 && (n & (n - 1)) == 0; }
 
+/* Page size from the header (bytes 16..17, big-endian, 1 meaning 65536); 0 when invalid. */
+int ps_header_page_size(const uint8_t *header) {
+  int size = (header[16] << 8) | header[17];
+  if (size == 1) size = 65536;
+  return ps_is_page_size(size) ? size : 0;
+}
+
 int ps_page1_prefix_ok(const uint8_t *stored, int cipher) {
   if (memcmp(stored, TURSO_MAGIC, 5) != 0) return PS_FAIL_NOT_ENCRYPTED;
   uint8_t extra = stored[5];
@@ -55,6 +62,10 @@ int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, 
   if ((size_t)size <= k->reserve + start) return PS_FAIL_FORMAT;
   size_t body_end = (size_t)size - k->reserve;
   if (page1 && in[20] != k->reserve) return PS_FAIL_RESERVE;
+  /* A VACUUM that changes the page size in rollback mode copies pages of one size through the pager in
+   * chunks of the other size: chunk boundaries are not page boundaries, so it cannot be encrypted page by
+   * page. Page 1 then disagrees with its own header, and the write is refused (the journal restores it). */
+  if (page1 && ps_header_page_size(in) != size) return PS_FAIL_PAGE_SIZE;
   uint8_t *tag = out + body_end, *nonce = tag + PS_TAG_SIZE;
   if (fresh_nonce(nonce, k->nonce) != 0) return PS_FAIL_FORMAT;
   memcpy(out, in, body_end);

@@ -39,7 +39,7 @@ void ps_keys_stats(int *registered, int *live);
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
-       PS_FAIL_TURSO_WAL };
+       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE };
 void ps_failure_set(int kind, const char *path, uint32_t page);
 int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
 void ps_failure_clear(void);
@@ -47,6 +47,7 @@ const char *ps_failure_name(int kind);
 
 /* ---- pagecrypt.c: one page in Turso's format ---- */
 int ps_is_page_size(sqlite3_int64 n);
+int ps_header_page_size(const uint8_t *header); /* bytes 16..17 of page 1; 0 when invalid */
 int ps_page1_prefix_ok(const uint8_t *stored, int cipher); /* "Turso", version 0, cipher id, zeros */
 int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, int page1); /* 0 or PS_FAIL_* */
 int ps_page_decrypt(const ps_key *k, uint8_t *buf, int size, int page1);                  /* 0 or PS_FAIL_* */
