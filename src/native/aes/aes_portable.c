@@ -105,7 +105,7 @@ static void transpose8(lane_t w[8]) {
  * block j (block byte 4 c + r = 8 h + k) sits at bit 8 k + 4 h + j = 32 (c & 1) + 8 r + 4 (c >> 1) + j.
  * A lone AES round (AESRound below) works in it directly; full encryption converts to the "rows" layout.
  */
-static void load_halves(lane_t q[8], const uint8_t *in, size_t n) {
+static void load_halves_words(lane_t q[8], const uint8_t *in, size_t n) {
   for (int h = 0; h < 2; h++) {
     for (int j = 0; j < 4; j++) {
       uint64_t w[LANES];
@@ -116,6 +116,10 @@ static void load_halves(lane_t q[8], const uint8_t *in, size_t n) {
       q[4 * h + j] = make_lane(w);
     }
   }
+}
+
+static void load_halves(lane_t q[8], const uint8_t *in, size_t n) {
+  load_halves_words(q, in, n);
   transpose8(q);
 }
 
@@ -391,30 +395,44 @@ void ps_aes_ct_ctr_keystream(const ps_aes_ct_key *k, uint8_t *ks, const uint8_t 
 
 /* ---- AEGIS's AESRound ---- */
 
-/* ShiftRows in the halves layout: (r, c) takes the byte of (r, c + r). */
-static inline lane_t halves_shift_rows_word(lane_t x) {
-  return (x & 0x000000FF000000FFull) | ((x << 36) & 0x0000F00000000000ull) | ((x << 32) & 0xFF00000000000000ull) |
-         ((x << 28) & 0x00000F0000000000ull) | ((x << 4) & 0x00F0000000F00000ull) |
-         ((x >> 4) & 0x000F0000000F0000ull) | ((x >> 28) & 0x00000000F0000000ull) |
-         ((x >> 32) & 0x000000000000FF00ull) | ((x >> 36) & 0x000000000F000000ull);
+/*
+ * ShiftRows on blocks still in bytes, as loaded by load_halves (before its transpose): word lo holds bytes
+ * 0..7 of each block, hi bytes 8..15. Byte 4 c + r takes byte 4 ((c + r) mod 4) + r, which makes
+ * lo = (lo0, lo5, hi2, hi7, lo4, hi1, hi6, lo3) and hi = (hi0, hi5, lo2, lo7, hi4, lo1, lo6, hi3):
+ * each byte stays or comes from the other 32-bit half of lo or hi. Done here it costs a third of what it
+ * costs on bit planes. (SubBytes works bytewise, so ShiftRows may come before it.)
+ */
+static inline void shift_rows_bytes(lane_t *lo, lane_t *hi) {
+  const lane_t l = *lo, h = *hi, lr = rotr(l, 32), hr = rotr(h, 32);
+  const uint64_t keep = 0x000000FF000000FFull, swap_keep = 0xFF0000000000FF00ull;
+  const uint64_t other = 0x00FF000000FF0000ull, swap_other = 0x0000FF00FF000000ull;
+  *lo = (l & keep) | (lr & swap_keep) | (h & other) | (hr & swap_other);
+  *hi = (h & keep) | (hr & swap_keep) | (l & other) | (lr & swap_other);
 }
 
-/* In the halves layout, row r + 1 (mod 4) of the same column: each 32-bit half rotates right by 8 bits. */
-static inline lane_t halves_row_below(lane_t x) {
-  return ((x >> 8) & 0x00FFFFFF00FFFFFFull) | ((x << 24) & 0xFF000000FF000000ull);
+/* Rotation of each 32-bit half of every 64-bit element right by n bits (0 < n < 32). */
+static inline lane_t rotr_halves(lane_t x, unsigned n) {
+#if LANES == 2
+  typedef uint32_t lane32_t __attribute__((vector_size(16)));
+  const lane32_t v = (lane32_t)x; /* the 32-bit halves, in either byte order */
+  return (lane_t)((v >> n) | (v << (32 - n)));
+#else
+  const uint64_t low = 0x0000000100000001ull * ((1ull << (32 - n)) - 1); /* bits that move down */
+  return ((x >> n) & low) | ((x << (32 - n)) & ~low);
+#endif
 }
 
-/* Row r + 2 (mod 4): the 16-bit quarters of each 32-bit half swap. */
-static inline lane_t halves_two_rows_below(lane_t x) {
-  return ((x >> 16) & 0x0000FFFF0000FFFFull) | ((x << 16) & 0xFFFF0000FFFF0000ull);
-}
+/* In the halves layout, row r + 1 (mod 4) of the same column: each 32-bit half rotates right by 8 bits;
+ * row r + 2 (mod 4): by 16 bits. */
+static inline lane_t halves_row_below(lane_t x) { return rotr_halves(x, 8); }
 
-/* SubBytes, ShiftRows and MixColumns (same formula as mix_columns) in the halves layout. */
+static inline lane_t halves_two_rows_below(lane_t x) { return rotr_halves(x, 16); }
+
+/* SubBytes and MixColumns (same formula as mix_columns) in the halves layout. */
 static void halves_round(lane_t q[8]) {
   lane_t t[8], a1[8];
   sub_bytes(q);
   for (int b = 0; b < 8; b++) {
-    q[b] = halves_shift_rows_word(q[b]);
     a1[b] = halves_row_below(q[b]);
     t[b] = q[b] ^ a1[b];
   }
@@ -427,7 +445,9 @@ static void halves_round(lane_t q[8]) {
  * before the same block of out is written. */
 static void round_batch(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
   lane_t q[8];
-  load_halves(q, in, n);
+  load_halves_words(q, in, n);
+  for (int j = 0; j < 4; j++) shift_rows_bytes(&q[j], &q[4 + j]);
+  transpose8(q);
   halves_round(q);
   store_halves_xor(q, out, rk, n);
 }
