@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { addonLoadError, loadAddon } from '../src/addon.js';
+import { Worker } from 'node:worker_threads';
+import { addonLoadError, addonPath, loadAddon } from '../src/addon.js';
 import { nativeBackend, nativeBackendPortable, nativeCipherId, nativeCipherPath } from '../src/ciphers/native-backend.js';
 import { CIPHER_SPECS } from '../src/ciphers/registry.js';
 import { AuthenticationError } from '../src/errors.js';
@@ -92,6 +93,31 @@ describe.skipIf(fast === null)(`native ciphers${fast === null ? ` (skipped: addo
       else if (cpuHasAesAndClmul()) expect(path, s.name).not.toBe('portable');
       expect(nativeCipherPath(s.name, { portable: true })).toBe('portable');
     }
+  });
+
+  it('worker threads run the ciphers at the same time, each with its own key cache', async () => {
+    // Each worker alternates fast and portable contexts with its own key and checks against node:crypto.
+    const code = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const crypto = require('node:crypto');
+      const addon = require(workerData.path);
+      const key = crypto.randomBytes(32);
+      let bad = 0;
+      for (let i = 0; i < 1500; i++) {
+        const nonce = crypto.randomBytes(12), pt = crypto.randomBytes(i % 300);
+        const r = addon.aeadEncrypt(2, key, nonce, pt, null, 16, i % 2 === 1);
+        const c = crypto.createCipheriv('aes-256-gcm', key, nonce);
+        const ct = Buffer.concat([c.update(pt), c.final()]);
+        if (!ct.equals(r.ciphertext) || !c.getAuthTag().equals(r.tag)) bad++;
+        if (!addon.aeadDecrypt(2, key, nonce, r.ciphertext, r.tag, null, i % 3 === 0).equals(pt)) bad++;
+      }
+      parentPort.postMessage(bad);`;
+    const workers = [0, 1, 2].map(() => new Worker(code, { eval: true, workerData: { path: addonPath() } }));
+    const results = workers.map((w) => new Promise((resolve, reject) => w.on('message', resolve).on('error', reject)));
+    const random = rng(0x3ead);
+    for (let i = 0; i < 300; i++) compareBackends(CIPHER_SPECS[1], random, i, PATHS); // the main thread meanwhile
+    expect(await Promise.all(results)).toEqual([0, 0, 0]);
+    await Promise.all(workers.map((w) => w.terminate()));
   });
 
   describe('bad arguments throw typed errors', () => {
