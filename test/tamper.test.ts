@@ -255,7 +255,7 @@ describe('bad inputs give typed errors', () => {
     }
   });
 
-  it('a plain SQLite file, a random-bytes file, an empty file, a missing file', () => {
+  it('a plain SQLite file, a random-bytes file, an empty file, a directory, a missing file', () => {
     const plain = join(dir, 'plain.sqlite');
     const db = new Database(plain);
     db.exec('CREATE TABLE x(a); INSERT INTO x VALUES (1)');
@@ -273,6 +273,9 @@ describe('bad inputs give typed errors', () => {
     const empty = join(dir, 'empty.db');
     writeFileSync(empty, '');
     expect(codeOf(() => verifyFile(empty, optsOf(g)))).toBe('NOT_A_DATABASE');
+
+    expect(codeOf(() => info(dir))).toBe('IO');
+    expect(codeOf(() => verifyFile(dir, optsOf(g)))).toBe('IO');
 
     const missing = join(dir, 'missing.db');
     expect(codeOf(() => verifyFile(missing, optsOf(g)))).toBe('IO');

@@ -83,6 +83,7 @@ export class DatabaseSource {
     const fd = openFile(path, options.writable ? 'r+' : 'r');
     let walFd: number | null = null;
     try {
+      if (!fstatSync(fd).isFile()) throw new PagesealError('IO', `cannot open ${path}: not a regular file`);
       walFd = openWal(path + '-wal', options.writable === true);
       return new DatabaseSource(path, fd, walFd);
     } catch (err) {
@@ -139,7 +140,13 @@ export class DatabaseSource {
   }
 
   #read(fd: number, buf: Uint8Array, position: number, name: string): void {
-    if (readAt(fd, buf, position) !== buf.length) throw new FormatError('CORRUPT', `${name} is truncated (a page at offset ${position} is incomplete)`);
+    let got: number;
+    try {
+      got = readAt(fd, buf, position);
+    } catch (err) {
+      throw ioError(err, 'read', name);
+    }
+    if (got !== buf.length) throw new FormatError('CORRUPT', `${name} is truncated (a page at offset ${position} is incomplete)`);
   }
 
   #readStoredHeader(): Uint8Array {
