@@ -274,6 +274,26 @@ describe('failures', () => {
     }
   });
 
+  it('a damaged WAL frame ends the log as a torn write does in SQLite; earlier commits survive', () => {
+    const path = freshPath();
+    createDb(path, 'aegis256', { rows: 5 });
+    const db = openKeyed(path, 'aegis256', testKey('aegis256'));
+    db.pragma('wal_autocheckpoint = 0');
+    db.prepare('INSERT INTO t(name) VALUES (?)').run(`${MARKER} row first`);
+    const walAfterFirst = statSync(`${path}-wal`).size;
+    db.prepare('INSERT INTO t(name) VALUES (?)').run(`${MARKER} row second`);
+    const wal = readFileSync(`${path}-wal`);
+    const main = readFileSync(path);
+    db.close(); // checkpoints: put the pre-close files back to test recovery
+    writeFileSync(path, main);
+    wal[walAfterFirst + 24 + 100] ^= 1; // inside the page of the second commit's first frame
+    writeFileSync(`${path}-wal`, wal);
+    rmSync(`${path}-shm`, { force: true });
+    const again = openKeyed(path, 'aegis256', testKey('aegis256'));
+    checkRows(again, 6);
+    again.close();
+  });
+
   it('refuses a WAL whose checksums cover ciphertext (Turso-written) instead of discarding it', () => {
     const path = freshPath();
     createDb(path, 'aegis256', { rows: 5 });
