@@ -90,7 +90,9 @@ function formatInfo(path: string, i: FileInfo): string {
   lines.push(`format:     ${i.format === 'turso' ? 'turso (encrypted)' : 'sqlite (plain)'}`);
   if (i.format === 'turso') lines.push(`cipher:     ${i.cipher ?? 'unknown'} (id ${i.cipherId})`);
   lines.push(`page size:  ${i.pageSize}`, `pages:      ${i.pageCount}`, `reserved:   ${i.reservedBytes} bytes per page`);
-  lines.push(`wal:        ${i.walPresent ? `present, ${i.walFrames ?? 0} committed frames` : 'none'}`);
+  const other = (i.walFramesInFile ?? 0) - (i.walFrames ?? 0);
+  const more = other > 0 ? ` (+${other} frames not committed, or checksummed over plaintext: see verify)` : '';
+  lines.push(`wal:        ${i.walPresent ? `present, ${i.walFrames ?? 0} committed frames${more}` : 'none'}`);
   return lines.join('\n');
 }
 

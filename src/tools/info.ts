@@ -15,8 +15,13 @@ export interface FileInfo {
   pageCount: number;
   reservedBytes: number;
   walPresent: boolean;
-  /** Committed frames in the -wal (when present). */
+  /** Committed frames in the -wal whose checksums verify over the stored bytes (when present). */
   walFrames?: number;
+  /**
+   * Whole frames in the -wal (when present). More than walFrames: uncommitted frames, damage, or a
+   * WAL written through the pageseal VFS (its checksums cover plaintext: only verifiable with the key).
+   */
+  walFramesInFile?: number;
 }
 
 export function info(path: string): FileInfo {
@@ -47,7 +52,10 @@ function describe(src: DatabaseSource): FileInfo {
     const spec = cipherSpecById(out.cipherId);
     if (spec) out.cipher = spec.name;
   }
-  if (src.walPresent) out.walFrames = src.frames.length;
+  if (src.walPresent) {
+    out.walFrames = src.frames.length;
+    out.walFramesInFile = src.frames.length + src.walFramesIgnored;
+  }
   return out;
 }
 
