@@ -236,14 +236,23 @@ static void shift_rows_twice(lane_t q[8]) {
   }
 }
 
-/*
- * Bit (r, c) of the result is bit (r + dr, c + dc) of x, row and column indices mod 4 (dr = 1 or 2).
- * Columns c < 4 - dc find their source dr rows and dc columns further; the others wrap to column c + dc - 4.
- */
+/* Rotation of each 16-bit field (a row, in the rows layout) of every 64-bit element right by n bits
+ * (0 < n < 16), i.e. every row's bytes move n / 4 columns left. */
+static inline lane_t rotr_rows(lane_t x, unsigned n) {
+#if LANES == 2
+  typedef uint16_t lane16_t __attribute__((vector_size(16)));
+  const lane16_t v = (lane16_t)x; /* the 16-bit fields, in either byte order */
+  return (lane_t)((v >> n) | (v << (16 - n)));
+#else
+  const uint64_t low = 0x0001000100010001ull * ((1u << (16 - n)) - 1); /* bits that move down */
+  return ((x >> n) & low) | ((x << (16 - n)) & ~low);
+#endif
+}
+
+/* Bit (r, c) of the result is bit (r + dr, c + dc) of x, row and column indices mod 4 (dr = 1 or 2). */
 static inline lane_t rows_cols_up(lane_t x, unsigned dr, unsigned dc) {
-  if (dc == 0) return rotr(x, 16 * dr);
-  const uint64_t near = 0x0001000100010001ull * ((1u << (16 - 4 * dc)) - 1);
-  return (rotr(x, 16 * dr + 4 * dc) & near) | (rotr(x, 16 * dr + 4 * dc - 16) & ~near);
+  const lane_t y = rotr(x, 16 * dr);
+  return dc == 0 ? y : rotr_rows(y, 4 * dc);
 }
 
 /*
