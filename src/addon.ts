@@ -33,6 +33,8 @@ export interface NativeCipherFunctions {
   cipherPath(cipherId: number, forcePortable: boolean): string;
   /** Times `iterations` in-place operations on a `bytes`-long buffer in C; returns total nanoseconds. */
   benchCipher(cipherId: number, forcePortable: boolean, op: 'encrypt' | 'decrypt', bytes: number, iterations: number): number;
+  /** Wipes the expanded keys this thread's binding keeps for its last (cipher, key) per path. */
+  wipeKeyCache(): void;
 }
 
 /** Functions of the VFS (src/native/vfs/napi_vfs.c). */

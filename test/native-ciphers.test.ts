@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { addonLoadError, addonPath, loadAddon } from '../src/addon.js';
-import { nativeBackend, nativeBackendPortable, nativeCipherId, nativeCipherPath } from '../src/ciphers/native-backend.js';
+import {
+  nativeBackend,
+  nativeBackendPortable,
+  nativeCipherId,
+  nativeCipherPath,
+  wipeNativeKeyCache,
+} from '../src/ciphers/native-backend.js';
 import { CIPHER_SPECS } from '../src/ciphers/registry.js';
 import { AuthenticationError } from '../src/errors.js';
 import { loadCipherVectors } from './helpers/native-vectors.js';
@@ -118,6 +124,14 @@ describe.skipIf(fast === null)(`native ciphers${fast === null ? ` (skipped: addo
     for (let i = 0; i < 300; i++) compareBackends(CIPHER_SPECS[1], random, i, PATHS); // the main thread meanwhile
     expect(await Promise.all(results)).toEqual([0, 0, 0]);
     await Promise.all(workers.map((w) => w.terminate()));
+  });
+
+  it('wiping the key cache keeps results correct (keys are set up again)', () => {
+    const random = rng(0x71fe);
+    for (let i = 0; i < 20; i++) {
+      compareBackends(CIPHER_SPECS[i % 8], random, 100, PATHS);
+      if (i % 3 === 0) wipeNativeKeyCache();
+    }
   });
 
   describe('bad arguments throw typed errors', () => {

@@ -84,6 +84,11 @@ export function nativeCipherPath(name: CipherName, options: { portable?: boolean
   return fns ? fns.cipherPath(CIPHER_IDS[name], options.portable === true) : null;
 }
 
+/** Wipes the expanded keys the binding caches for this thread (the next call sets its key up again). */
+export function wipeNativeKeyCache(): void {
+  cipherFunctions()?.wipeKeyCache();
+}
+
 /** The Turso id of a cipher, as the addon expects it. */
 export function nativeCipherId(name: CipherName): number {
   return CIPHER_IDS[name];

@@ -1,5 +1,5 @@
 /*
- * The cipher half of the Node-API binding: aeadEncrypt, aeadDecrypt, cipherPath and benchCipher.
+ * The cipher half of the Node-API binding: aeadEncrypt, aeadDecrypt, cipherPath, benchCipher, wipeKeyCache.
  * Every argument is checked here (TypeError for a wrong type, RangeError for a wrong size or id), so
  * nothing JavaScript passes can crash the process. The last expanded key of each path (fast, portable)
  * is cached per thread (each worker thread runs its own Node environment, so caches are never shared),
@@ -417,6 +417,13 @@ static napi_value bench_cipher(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* ---- wipeKeyCache() -> undefined: wipes this thread's cached expanded keys now ---- */
+
+static napi_value wipe_key_cache(napi_env env, napi_callback_info info) {
+  if (tls_cache) ps_wipe(tls_cache, sizeof *tls_cache);
+  return NULL; /* undefined */
+}
+
 /* ---- registration ---- */
 
 napi_value ps_napi_ciphers_init(napi_env env, napi_value exports) {
@@ -426,6 +433,7 @@ napi_value ps_napi_ciphers_init(napi_env env, napi_value exports) {
       {"aeadDecrypt", NULL, aead_decrypt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"cipherPath", NULL, cipher_path, NULL, NULL, NULL, napi_enumerable, NULL},
       {"benchCipher", NULL, bench_cipher, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"wipeKeyCache", NULL, wipe_key_cache, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CALL(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props));
   return exports;
