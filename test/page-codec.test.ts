@@ -15,6 +15,9 @@ import { walChecksum } from '../src/format/wal.js';
 import { decryptFile, encryptFile, info, verifyFile } from '../src/tools/index.js';
 import { makeRows, rowsSha256, SCHEMA } from './helpers/rows.js';
 import { readBack, removeDir, tempDir } from './helpers/golden.js';
+import { loadTurso, readTursoRows } from './helpers/turso.js';
+
+const tursoInstalled = (await loadTurso()) !== null;
 
 const PAGE_SIZES = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
 
@@ -143,6 +146,21 @@ describe('databases written by stock better-sqlite3 on a reserve-carrying empty 
     dir = tempDir();
   });
   afterAll(() => removeDir(dir));
+
+  it.runIf(tursoInstalled)('the real Turso engine reads such a file once encrypted (rollback-journal header, versions 1/1)', async () => {
+    const plain = join(dir, 'for-turso-plain.db');
+    const enc = join(dir, 'for-turso.db');
+    createEmptyDatabase(plain, 4096, 48);
+    const db = new Database(plain);
+    for (const sql of SCHEMA) db.exec(sql);
+    const insert = db.prepare('INSERT INTO t(id, name, blob) VALUES (?, ?, ?)');
+    for (const r of makeRows(1, 50)) insert.run(r.id, r.name, Buffer.from(r.blob));
+    db.close();
+    const opts = { cipher: 'aegis256', hexkey: '11'.repeat(32) };
+    encryptFile(plain, enc, opts);
+    const rows = await readTursoRows(enc, opts);
+    expect(rowsSha256(rows)).toBe(rowsSha256(makeRows(1, 50)));
+  });
 
   const cases: [string, number][] = CIPHER_SPECS.flatMap((s) => [
     [s.name, 65536] as [string, number],
