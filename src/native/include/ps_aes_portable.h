@@ -1,7 +1,8 @@
 /*
  * ps_aes_portable.h: constant-time AES in plain C (src/native/aes/aes_portable.c), for the portable
  * AES-GCM and AEGIS paths. Bitsliced: no table lookups and no branches on secret data, so its timing does
- * not depend on keys or data. Works four 16-byte blocks at a time internally.
+ * not depend on keys or data. Works on 8 blocks at a time internally (4 without GNU C vector support), so
+ * calls with n a multiple of 8 waste nothing; any n works.
  */
 #ifndef PS_AES_PORTABLE_H
 #define PS_AES_PORTABLE_H
@@ -25,7 +26,7 @@ typedef struct {
  * Wipe k with ps_wipe when the key is no longer needed. */
 int ps_aes_ct_expand(ps_aes_ct_key *k, const uint8_t *key, size_t key_len);
 
-/* Encrypts n independent 16-byte blocks (ECB; any n, best in multiples of 4). out may equal in. */
+/* Encrypts n independent 16-byte blocks (ECB; any n). out may equal in (no partial overlap). */
 void ps_aes_ct_encrypt_blocks(const ps_aes_ct_key *k, uint8_t *out, const uint8_t *in, size_t n);
 
 /* CTR helper for GCM: encrypts the n counter blocks iv12 || be32(ctr), iv12 || be32(ctr + 1), ... into ks
@@ -33,7 +34,8 @@ void ps_aes_ct_encrypt_blocks(const ps_aes_ct_key *k, uint8_t *out, const uint8_
 void ps_aes_ct_ctr_keystream(const ps_aes_ct_key *k, uint8_t *ks, const uint8_t iv12[12], uint32_t ctr, size_t n);
 
 /* AEGIS's AESRound(in, rk) = MixColumns(ShiftRows(SubBytes(in))) ^ rk (one AES encryption round, as x86
- * AESENC), applied to n independent pairs (in + 16 i, rk + 16 i). out may alias in or rk. */
+ * AESENC), applied to n independent pairs (in + 16 i, rk + 16 i). out may equal in or rk (the same address;
+ * no partial overlap). */
 void ps_aes_ct_round(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n);
 
 #ifdef __cplusplus
