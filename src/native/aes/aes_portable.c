@@ -184,7 +184,7 @@ static void store_rows(lane_t q[8], uint8_t *out, const uint8_t *mask, size_t n)
  * SubBytes on all 64 bytes: the Boyar-Peralta circuit. Inputs U0..U7 are the bits of a byte from the most
  * significant down (U0 = q[7]); outputs S0..S7 likewise. "^" is XOR, "&" is AND, "~(a ^ b)" is XNOR.
  */
-static void sub_bytes(lane_t q[8]) {
+static inline __attribute__((always_inline)) void sub_bytes(lane_t q[8]) {
   const lane_t u0 = q[7], u1 = q[6], u2 = q[5], u3 = q[4], u4 = q[3], u5 = q[2], u6 = q[1], u7 = q[0];
 
   /* Top linear layer. */
