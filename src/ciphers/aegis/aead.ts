@@ -84,7 +84,9 @@ class AegisAead implements Aead {
     } finally {
       this.wipe();
     }
-    if (!equalConstantTime(expected, tag)) {
+    const ok = equalConstantTime(expected, tag);
+    expected.fill(0);
+    if (!ok) {
       plaintext.fill(0);
       throw new AuthenticationError('authentication failed');
     }

@@ -76,7 +76,8 @@ export const [T0, T1, T2, T3] = buildTables() as [Int32Array, Int32Array, Int32A
 
 /**
  * s[d..d+4) = AESRound(x, k) for the block x = (x0, x1, x2, x3) and round key k = (k0, k1, k2, k3),
- * all given as words. Taking words (not offsets) lets callers keep a whole state in local variables.
+ * given as words. This is the reference form of the round that the AEGIS loops (aegis128x.ts,
+ * aegis256x.ts) write out inline; the AESRound test vector checks it and the tables.
  */
 export function aesRoundTo(
   s: Int32Array, d: number,
