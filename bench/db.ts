@@ -6,12 +6,17 @@
  * about 2 MB) and sits in the OS page cache (it was just written, and is scanned once before the
  * timed reads), so every page miss costs a read from the OS cache plus, with pageseal, a decrypt.
  *
- *   bulk insert        rows/s, in transactions of 10,000 rows (WAL, synchronous=NORMAL)
+ *   bulk insert        rows/s, in transactions of 10,000 rows (WAL, synchronous=NORMAL); the rate is
+ *                      the median over those transactions, which resists other load on the machine
  *   point reads        100,000 random lookups by rowid, µs per lookup
- *   full scan          SELECT sum(length(payload)) over the table, µs per page (best of 3)
- *   update-heavy       transactions of 100 random-row updates, µs per updated row
+ *   full scan          SELECT sum(length(payload)) over the table, µs per page
+ *   update-heavy       100 transactions of 100 random-row updates, µs per updated row
  *
- * Usage: npm run bench:db -- [--size-mb 200] [--reads 100000] [--json] [--only plain,aegis256,...] [--no-turso]
+ * Every database is built first; then the read and update workloads run in --rounds rounds (default
+ * 3), each round going over every engine in turn, and each figure is the best round: load from
+ * other processes on a shared machine then shifts no engine's figure more than another's.
+ *
+ * Usage: npm run bench:db -- [--size-mb 200] [--reads 100000] [--rounds 3] [--json] [--only aegis256,turso,...] [--no-turso]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,23 +30,25 @@ import { open, CIPHER_SPECS } from '../src/index.js';
 interface Options {
   sizeMb: number;
   reads: number;
+  rounds: number;
   json: boolean;
   only: string[] | null;
   turso: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sizeMb: 200, reads: 100_000, json: false, only: null, turso: true };
+  const o: Options = { sizeMb: 200, reads: 100_000, rounds: 3, json: false, only: null, turso: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size-mb') o.sizeMb = Number(argv[++i]);
     else if (a === '--reads') o.reads = Number(argv[++i]);
+    else if (a === '--rounds') o.rounds = Number(argv[++i]);
     else if (a === '--json') o.json = true;
     else if (a === '--only') o.only = String(argv[++i]).split(',');
     else if (a === '--no-turso') o.turso = false;
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!(o.sizeMb > 0) || !(o.reads > 0)) throw new Error('--size-mb and --reads must be positive numbers');
+  if (!(o.sizeMb > 0) || !(o.reads > 0) || !(o.rounds >= 1)) throw new Error('--size-mb, --reads and --rounds must be positive numbers');
   return o;
 }
 
@@ -51,7 +58,7 @@ const PAYLOAD_BYTES = 400;
 /** Rows of about PAYLOAD_BYTES + overhead bytes: rows for a database of `sizeMb`. */
 const rowsFor = (sizeMb: number) => Math.round((sizeMb * 1024 * 1024) / (PAYLOAD_BYTES + 30));
 const BATCH = 10_000;
-const UPDATE_TX = 200;
+const UPDATE_TX = 100;
 const UPDATES_PER_TX = 100;
 const CACHE = -2000;
 
@@ -79,7 +86,29 @@ interface Result {
   fileMb: number;
 }
 
+/** Figures of one read/update round. */
+interface Round {
+  pointReadUs: number;
+  scanUsPerPage: number;
+  updateUsPerRow: number;
+}
+
+/** One engine: builds its database once, then measures a round on a fresh connection each time. */
+interface Engine {
+  name: string;
+  path: string;
+  /** Creates the database with `rows` rows; returns the insert rate (rows/s). */
+  build(rows: number): Promise<number>;
+  round(rows: number, reads: number): Promise<Round>;
+  pages(): Promise<number>;
+}
+
 const now = () => performance.now();
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)]!;
+}
 
 // ---------- better-sqlite3 (plain and pageseal) ----------
 
@@ -91,16 +120,21 @@ function configure(db: Db): void {
   db.pragma(`cache_size = ${CACHE}`);
 }
 
+/** Inserts `rows` rows in transactions of BATCH; returns BATCH / median transaction time. */
 function insertAll(db: Db, rows: number): number {
   db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB)');
   const ins = db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) ins.run(i + 1, i * 7, payload(i));
   });
-  const t0 = now();
-  for (let i = 0; i < rows; i += BATCH) batch(i, Math.min(rows, i + BATCH));
+  const times: number[] = [];
+  for (let i = 0; i < rows; i += BATCH) {
+    const t0 = now();
+    batch(i, Math.min(rows, i + BATCH));
+    times.push((now() - t0) / (Math.min(rows, i + BATCH) - i));
+  }
   db.pragma('wal_checkpoint(TRUNCATE)');
-  return rows / ((now() - t0) / 1000);
+  return 1000 / median(times);
 }
 
 function pointReads(db: Db, rows: number, n: number): number {
@@ -112,19 +146,14 @@ function pointReads(db: Db, rows: number, n: number): number {
 }
 
 function fullScan(db: Db, pages: number): number {
-  const scan = db.prepare('SELECT sum(length(payload)) FROM t').pluck();
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    const t0 = now();
-    scan.get();
-    best = Math.min(best, now() - t0);
-  }
-  return (best * 1000) / pages;
+  const t0 = now();
+  db.prepare('SELECT sum(length(payload)) FROM t').pluck().get();
+  return ((now() - t0) * 1000) / pages;
 }
 
-function updates(db: Db, rows: number): number {
+function updates(db: Db, rows: number, seed: number): number {
   const upd = db.prepare('UPDATE t SET k = k + 1, payload = ? WHERE id = ?');
-  const r = rng(7);
+  const r = rng(seed);
   const tx = db.transaction(() => {
     for (let j = 0; j < UPDATES_PER_TX; j++) upd.run(payload(j), 1 + Math.floor(r() * rows));
   });
@@ -133,26 +162,36 @@ function updates(db: Db, rows: number): number {
   return ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX);
 }
 
-function runSqlite(engine: string, path: string, openDb: () => Db, opts: Options): Result {
-  const rows = rowsFor(opts.sizeMb);
-  let db = openDb();
-  configure(db);
-  const insertRowsPerSec = insertAll(db, rows);
-  db.close();
-  db = openDb(); // a fresh connection: SQLite's cache is cold, the file is in the OS cache
-  configure(db);
-  const pages = db.pragma('page_count', { simple: true }) as number;
-  db.prepare('SELECT sum(length(payload)) FROM t').pluck().get(); // warm the OS cache
-  const pointReadUs = pointReads(db, rows, opts.reads);
-  const scanUsPerPage = fullScan(db, pages);
-  const updateUsPerRow = updates(db, rows);
-  db.close();
-  return { engine, insertRowsPerSec, pointReadUs, scanUsPerPage, updateUsPerRow, pages, fileMb: statSync(path).size / 1048576 };
+function sqliteEngine(name: string, path: string, openDb: () => Db): Engine {
+  let round = 0;
+  const withDb = <T>(use: (db: Db) => T): T => {
+    const db = openDb();
+    try {
+      configure(db);
+      return use(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    name,
+    path,
+    build: async (rows) => withDb((db) => insertAll(db, rows)),
+    pages: async () => withDb((db) => db.pragma('page_count', { simple: true }) as number),
+    // A fresh connection: SQLite's cache is cold, the file is in the OS cache (scanned once first).
+    round: async (rows, reads) =>
+      withDb((db) => {
+        const pages = db.pragma('page_count', { simple: true }) as number;
+        fullScan(db, pages);
+        return { pointReadUs: pointReads(db, rows, reads), scanUsPerPage: fullScan(db, pages), updateUsPerRow: updates(db, rows, 7 + round++) };
+      }),
+  };
 }
 
 // ---------- Turso ----------
 
 type TursoModule = typeof import('@tursodatabase/database');
+type TursoDb = Awaited<ReturnType<TursoModule['connect']>>;
 
 async function loadTurso(): Promise<TursoModule | null> {
   try {
@@ -162,55 +201,60 @@ async function loadTurso(): Promise<TursoModule | null> {
   }
 }
 
-async function runTurso(turso: TursoModule, path: string, opts: Options): Promise<Result> {
-  const rows = rowsFor(opts.sizeMb);
+function tursoEngine(turso: TursoModule, path: string): Engine {
   const encryption = { cipher: 'aegis256' as const, hexkey: randomBytes(32).toString('hex') };
-  let db = await turso.connect(path, { encryption });
-  await db.exec(`PRAGMA cache_size = ${CACHE}`);
-  await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB)');
-  const ins = await db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
-  let t0 = now();
-  for (let i = 0; i < rows; i += BATCH) {
-    await db.exec('BEGIN');
-    for (let j = i; j < Math.min(rows, i + BATCH); j++) await ins.run(j + 1, j * 7, payload(j));
-    await db.exec('COMMIT');
-  }
-  await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  const insertRowsPerSec = rows / ((now() - t0) / 1000);
-  await db.close();
-
-  db = await turso.connect(path, { encryption });
-  await db.exec(`PRAGMA cache_size = ${CACHE}`);
-  const pages = Number(((await db.get('PRAGMA page_count')) as Record<string, number>).page_count);
-  const scanSql = 'SELECT sum(length(payload)) AS s FROM t';
-  await db.get(scanSql);
-
-  const get = await db.prepare('SELECT payload FROM t WHERE id = ?');
-  let r = rng(42);
-  t0 = now();
-  for (let i = 0; i < opts.reads; i++) await get.get(1 + Math.floor(r() * rows));
-  const pointReadUs = ((now() - t0) * 1000) / opts.reads;
-
-  let best = Infinity;
-  for (let i = 0; i < 3; i++) {
-    t0 = now();
-    await db.get(scanSql);
-    best = Math.min(best, now() - t0);
-  }
-  const scanUsPerPage = (best * 1000) / pages;
-
-  const upd = await db.prepare('UPDATE t SET k = k + 1, payload = ? WHERE id = ?');
-  r = rng(7);
-  t0 = now();
-  for (let i = 0; i < UPDATE_TX; i++) {
-    await db.exec('BEGIN');
-    for (let j = 0; j < UPDATES_PER_TX; j++) await upd.run(payload(j), 1 + Math.floor(r() * rows));
-    await db.exec('COMMIT');
-  }
-  const updateUsPerRow = ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX);
-  await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-  await db.close();
-  return { engine: 'turso aegis256', insertRowsPerSec, pointReadUs, scanUsPerPage, updateUsPerRow, pages, fileMb: statSync(path).size / 1048576 };
+  let round = 0;
+  const withDb = async <T>(use: (db: TursoDb) => Promise<T>): Promise<T> => {
+    const db = await turso.connect(path, { encryption });
+    try {
+      await db.exec(`PRAGMA cache_size = ${CACHE}`);
+      return await use(db);
+    } finally {
+      await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+      await db.close();
+    }
+  };
+  const pageCount = async (db: TursoDb) => Number(((await db.get('PRAGMA page_count')) as Record<string, number>).page_count);
+  const scan = async (db: TursoDb, pages: number) => {
+    const t0 = now();
+    await db.get('SELECT sum(length(payload)) AS s FROM t');
+    return ((now() - t0) * 1000) / pages;
+  };
+  const build = (rows: number) =>
+    withDb(async (db) => {
+      await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB)');
+      const ins = await db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
+      const times: number[] = [];
+      for (let i = 0; i < rows; i += BATCH) {
+        const t0 = now();
+        await db.exec('BEGIN');
+        for (let j = i; j < Math.min(rows, i + BATCH); j++) await ins.run(j + 1, j * 7, payload(j));
+        await db.exec('COMMIT');
+        times.push((now() - t0) / (Math.min(rows, i + BATCH) - i));
+      }
+      return 1000 / median(times);
+    });
+  const measure = (rows: number, reads: number) =>
+    withDb(async (db) => {
+      const pages = await pageCount(db);
+      await scan(db, pages);
+      const get = await db.prepare('SELECT payload FROM t WHERE id = ?');
+      const r = rng(42);
+      let t0 = now();
+      for (let i = 0; i < reads; i++) await get.get(1 + Math.floor(r() * rows));
+      const pointReadUs = ((now() - t0) * 1000) / reads;
+      const scanUsPerPage = await scan(db, pages);
+      const upd = await db.prepare('UPDATE t SET k = k + 1, payload = ? WHERE id = ?');
+      const ru = rng(7 + round++);
+      t0 = now();
+      for (let i = 0; i < UPDATE_TX; i++) {
+        await db.exec('BEGIN');
+        for (let j = 0; j < UPDATES_PER_TX; j++) await upd.run(payload(j), 1 + Math.floor(ru() * rows));
+        await db.exec('COMMIT');
+      }
+      return { pointReadUs, scanUsPerPage, updateUsPerRow: ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX) };
+    });
+  return { name: 'turso aegis256', path, build, round: measure, pages: () => withDb(pageCount) };
 }
 
 // ---------- report ----------
@@ -252,7 +296,9 @@ function pad(s: string, n: number, left = false): string {
 
 function printTable(results: Result[], opts: Options): void {
   const plain = results[0]!;
-  console.log(`\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads\n`);
+  console.log(
+    `\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads; reads, scans and updates: best of ${opts.rounds} rounds\n`,
+  );
   const head = `${pad('engine', 22, true)} ${pad('insert rows/s', 14)} ${pad('x', 6)} ${pad('read µs', 9)} ${pad('x', 6)} ${pad('scan µs/pg', 11)} ${pad('x', 6)} ${pad('update µs/row', 14)} ${pad('x', 6)}`;
   console.log(head);
   console.log('-'.repeat(head.length));
@@ -274,37 +320,58 @@ function printTable(results: Result[], opts: Options): void {
 
 // ---------- main ----------
 
+function engines(dir: string, opts: Options, turso: TursoModule | null): Engine[] {
+  const wanted = (name: string) => !opts.only || opts.only.includes(name);
+  const plainPath = join(dir, 'plain.db');
+  const list = [sqliteEngine('plain better-sqlite3', plainPath, () => new BetterSqlite3(plainPath))];
+  for (const spec of CIPHER_SPECS) {
+    if (!wanted(spec.name)) continue;
+    const path = join(dir, `${spec.name}.db`);
+    const encryption = { cipher: spec.name, hexkey: randomBytes(spec.keySize).toString('hex') };
+    list.push(sqliteEngine(`pageseal ${spec.name}`, path, () => open(path, { encryption })));
+  }
+  if (turso) list.push(tursoEngine(turso, join(dir, 'turso.db')));
+  return list;
+}
+
+async function measureAll(list: Engine[], opts: Options, log: (s: string) => void): Promise<Result[]> {
+  const rows = rowsFor(opts.sizeMb);
+  const built = new Map<Engine, number>();
+  for (const e of list) {
+    log(`build ${e.name} ... `);
+    built.set(e, await e.build(rows));
+    log('done\n');
+  }
+  const best = new Map<Engine, Round>();
+  for (let r = 1; r <= opts.rounds; r++) {
+    log(`round ${r}/${opts.rounds}:`);
+    for (const e of list) {
+      const x = await e.round(rows, opts.reads);
+      const b = best.get(e);
+      best.set(e, b ? { pointReadUs: Math.min(b.pointReadUs, x.pointReadUs), scanUsPerPage: Math.min(b.scanUsPerPage, x.scanUsPerPage), updateUsPerRow: Math.min(b.updateUsPerRow, x.updateUsPerRow) } : x);
+      log('.');
+    }
+    log('\n');
+  }
+  const out: Result[] = [];
+  for (const e of list) {
+    out.push({ engine: e.name, insertRowsPerSec: built.get(e)!, ...best.get(e)!, pages: await e.pages(), fileMb: statSync(e.path).size / 1048576 });
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  const dir = mkdtempSync(join(tmpdir(), 'pageseal-bench-'));
-  const wanted = (name: string) => !opts.only || opts.only.includes(name);
-  const results: Result[] = [];
   const log = (s: string) => {
     if (!opts.json) process.stderr.write(s);
   };
+  const wantTurso = opts.turso && (!opts.only || opts.only.includes('turso'));
+  const turso = wantTurso ? await loadTurso() : null;
+  if (wantTurso && !turso) log('@tursodatabase/database is not installed: Turso skipped\n');
+  const dir = mkdtempSync(join(tmpdir(), 'pageseal-bench-'));
+  let results: Result[];
   try {
-    const plainPath = join(dir, 'plain.db');
-    log('plain better-sqlite3 ... ');
-    results.push(runSqlite('plain better-sqlite3', plainPath, () => new BetterSqlite3(plainPath), opts));
-    rmSync(plainPath, { force: true });
-    log('done\n');
-    for (const spec of CIPHER_SPECS) {
-      if (!wanted(spec.name)) continue;
-      const path = join(dir, `${spec.name}.db`);
-      const encryption = { cipher: spec.name, hexkey: randomBytes(spec.keySize).toString('hex') };
-      log(`pageseal ${spec.name} ... `);
-      results.push(runSqlite(`pageseal ${spec.name}`, path, () => open(path, { encryption }), opts));
-      rmSync(path, { force: true });
-      log('done\n');
-    }
-    const turso = opts.turso && wanted('turso') ? await loadTurso() : null;
-    if (turso) {
-      log('turso aegis256 ... ');
-      results.push(await runTurso(turso, join(dir, 'turso.db'), opts));
-      log('done\n');
-    } else if (opts.turso && wanted('turso')) {
-      log('@tursodatabase/database is not installed: Turso skipped\n');
-    }
+    results = await measureAll(engines(dir, opts, turso), opts, log);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
