@@ -171,6 +171,13 @@ describe('no plaintext reaches the disk', () => {
     expect(r.stderr).toBe('');
     expect(statSync(`${path}-journal`).size).toBeGreaterThan(0);
     expect(fileHas(`${path}-journal`, MARKER)).toBe(false);
+    const hashes = () => `${sha256(path)}/${sha256(`${path}-journal`)}`;
+    const before = hashes();
+    const nokey = new Database(path); // must not play the journal back without decrypting it
+    expectCode(() => nokey.prepare('SELECT count(*) FROM t').get(), 'SQLITE_CANTOPEN');
+    expect(vfs().lastFailure()?.kind).toBe('no-key');
+    nokey.close();
+    expect(hashes()).toBe(before);
     const db = openKeyed(path, 'aegis128l', testKey('aegis128l'));
     checkRows(db, 200);
     db.close();
@@ -292,6 +299,53 @@ describe('failures', () => {
     const again = openKeyed(path, 'aegis256', testKey('aegis256'));
     checkRows(again, 6);
     again.close();
+  });
+
+  /** A WAL database whose last rows live only in its -wal (as after a crash); returns the paths' hashes. */
+  function dbWithLiveWal(cipher: CipherName): { path: string; hashes: () => string } {
+    const path = freshPath();
+    createDb(path, cipher, { rows: 20 });
+    const db = openKeyed(path, cipher, testKey(cipher));
+    db.pragma('wal_autocheckpoint = 0');
+    const insert = db.prepare('INSERT INTO t(name) VALUES (?)');
+    for (let i = 0; i < 5; i++) insert.run(`${MARKER} row wal${i}`);
+    const wal = readFileSync(`${path}-wal`);
+    const main = readFileSync(path);
+    db.close();
+    writeFileSync(path, main);
+    writeFileSync(`${path}-wal`, wal);
+    rmSync(`${path}-shm`, { force: true });
+    return { path, hashes: () => `${sha256(path)}/${sha256(`${path}-wal`)}` };
+  }
+
+  it('without a key, a live WAL is neither recovered nor deleted at close', () => {
+    const { path, hashes } = dbWithLiveWal('aegis256');
+    const before = hashes();
+    const db = new Database(path);
+    expectCode(() => db.prepare('SELECT count(*) FROM t').get(), 'SQLITE_CANTOPEN');
+    expect(vfs().lastFailure()).toMatchObject({ kind: 'no-key', page: 1 });
+    db.close();
+    expect(hashes()).toBe(before);
+    const good = openKeyed(path, 'aegis256', testKey('aegis256'));
+    checkRows(good, 25);
+    good.close();
+  });
+
+  it('with a wrong key given by PRAGMA, a live WAL is neither recovered nor deleted at close', () => {
+    const { path, hashes } = dbWithLiveWal('aegis256');
+    const before = hashes();
+    const db = new Database(path);
+    db.pragma("cipher = 'aegis256'");
+    db.pragma(`hexkey = '${testKey('aegis256', 77).toString('hex')}'`);
+    expectCode(() => db.prepare('SELECT count(*) FROM t').get(), 'SQLITE_CANTOPEN');
+    expect(vfs().lastFailure()).toMatchObject({ kind: 'auth', page: 1 });
+    db.close();
+    expect(hashes()).toBe(before);
+    const good = new Database(path);
+    good.pragma("cipher = 'aegis256'");
+    good.pragma(`hexkey = '${testKey('aegis256').toString('hex')}'`);
+    checkRows(good, 25);
+    good.close();
   });
 
   it('refuses a WAL whose checksums cover ciphertext (Turso-written) instead of discarding it', () => {

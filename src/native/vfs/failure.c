@@ -38,6 +38,7 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_RESERVE: return "reserve";
     case PS_FAIL_TURSO_WAL: return "turso-wal";
     case PS_FAIL_PAGE_SIZE: return "page-size";
+    case PS_FAIL_NO_KEY: return "no-key";
     default: return "none";
   }
 }

@@ -23,6 +23,7 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
   if (bad) return fail(f, buf, n, bad, pgno);
   f->page_size = n;
   f->page_read = 1;
+  if (pgno == 1) f->key_verified = 1;
   return SQLITE_OK;
 }
 

@@ -39,7 +39,7 @@ void ps_keys_stats(int *registered, int *live);
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
-       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE };
+       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY };
 void ps_failure_set(int kind, const char *path, uint32_t page);
 int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
 void ps_failure_clear(void);
@@ -77,6 +77,8 @@ typedef struct ps_file {
   sqlite3 *db;               /* MAIN: the connection (set by the auto-extension) */
   int page_size;             /* MAIN: last whole-page size seen */
   int page_read;             /* MAIN: a whole page was read or written; a key can no longer be set */
+  int key_verified;          /* MAIN: page 1 on disk opened with the key */
+  int plain_checked;         /* MAIN without a key: the file on disk is not in Turso's format */
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
   size_t pending_key_len;
@@ -103,6 +105,8 @@ int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int6
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_is_turso(sqlite3_file *root);
+int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k);
+int ps_guard_aux_open(ps_file *f);
 int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);

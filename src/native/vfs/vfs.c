@@ -204,11 +204,7 @@ static int attach_aux(ps_file *f, const char *name) {
   const char *db_name = sqlite3_filename_database(name);
   f->main = mains_find(db_name);
   if (f->main == NULL) f->key = ps_keys_acquire(db_name);
-  if (f->kind == PS_WAL && ps_file_key(f) && ps_wal_is_turso(ROOT(f))) {
-    ps_failure_set(PS_FAIL_TURSO_WAL, name, 0);
-    return SQLITE_CANTOPEN;
-  }
-  return SQLITE_OK;
+  return ps_guard_aux_open(f);
 }
 
 static int attach(ps_file *f, const char *name) {

@@ -36,18 +36,43 @@ static int first_frame_checks(const uint8_t *hdr, const uint8_t *frame, uint32_t
   return s[0] == ps_be32(frame + 16) && s[1] == ps_be32(frame + 20);
 }
 
-int ps_wal_is_turso(sqlite3_file *root) {
+/* Reads the WAL header and its first frame (header + page); NULL when there is no complete frame. */
+static uint8_t *read_first_frame(sqlite3_file *root, uint8_t hdr[32], uint32_t *page_size) {
   sqlite3_int64 size = 0;
+  if (root->pMethods->xFileSize(root, &size) != SQLITE_OK || size < 32 + 24 + 512) return NULL;
+  if (root->pMethods->xRead(root, hdr, 32, 0) != SQLITE_OK) return NULL;
+  *page_size = ps_be32(hdr + 8);
+  if ((ps_be32(hdr) & ~1u) != 0x377f0682u || !ps_is_page_size(*page_size) ||
+      size < 32 + 24 + (sqlite3_int64)*page_size)
+    return NULL;
+  uint8_t *frame = malloc(24 + (size_t)*page_size);
+  if (frame && root->pMethods->xRead(root, frame, 24 + (int)*page_size, 32) != SQLITE_OK) {
+    free(frame);
+    frame = NULL;
+  }
+  return frame;
+}
+
+int ps_wal_is_turso(sqlite3_file *root) {
   uint8_t hdr[32];
-  if (root->pMethods->xFileSize(root, &size) != SQLITE_OK || size < 32 + 24 + 512) return 0;
-  if (root->pMethods->xRead(root, hdr, 32, 0) != SQLITE_OK) return 0;
-  uint32_t magic = ps_be32(hdr), page_size = ps_be32(hdr + 8);
-  if ((magic & ~1u) != 0x377f0682u || !ps_is_page_size(page_size) || size < 32 + 24 + (sqlite3_int64)page_size)
-    return 0;
-  uint8_t *frame = malloc(24 + (size_t)page_size);
-  if (frame == NULL) return 0;
-  int turso = root->pMethods->xRead(root, frame, 24 + (int)page_size, 32) == SQLITE_OK &&
-              first_frame_checks(hdr, frame, page_size);
+  uint32_t page_size = 0;
+  uint8_t *frame = read_first_frame(root, hdr, &page_size);
+  int turso = frame && first_frame_checks(hdr, frame, page_size);
   free(frame);
   return turso;
+}
+
+/* 0 when the WAL has no valid first frame or its page opens with k; else the failure (PS_FAIL_*). */
+int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k) {
+  uint8_t hdr[32];
+  uint32_t page_size = 0;
+  uint8_t *frame = read_first_frame(root, hdr, &page_size);
+  int bad = 0;
+  if (frame && memcmp(hdr + 16, frame + 8, 8) == 0)
+    bad = ps_page_decrypt(k, frame + 24, (int)page_size, ps_be32(frame) == 1);
+  if (frame) {
+    ps_wipe(frame, 24 + (size_t)page_size);
+    free(frame);
+  }
+  return bad;
 }

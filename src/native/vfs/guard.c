@@ -1,0 +1,61 @@
+/*
+ * Checks made when SQLite opens a WAL or rollback journal, before it recovers or plays it back. If SQLite
+ * could not read the log, it would find no valid frame or record: closing the connection would then
+ * checkpoint nothing and delete a WAL full of committed frames, and a hot journal would stop playing back
+ * at its first record, leaving a torn transaction. So the open is refused (SQLITE_CANTOPEN, with the reason
+ * in lastFailure) when:
+ *   - the database is in Turso's format and this connection has no key ("no-key");
+ *   - the key does not open page 1 of the database, or the WAL's first frame when the database file is
+ *     still empty ("auth", "cipher-mismatch", "not-encrypted", "format");
+ *   - the WAL was written by Turso, with checksums over ciphertext ("turso-wal"): fold it first.
+ */
+#include <string.h>
+#include "ps_vfs.h"
+
+static int refuse(int kind, const char *path, uint32_t page) {
+  ps_failure_set(kind, path, page);
+  return SQLITE_CANTOPEN;
+}
+
+static int main_is_turso(ps_file *main) {
+  uint8_t hdr[16];
+  return ps_root_read(main, hdr, sizeof hdr, 0) == SQLITE_OK && memcmp(hdr, "Turso", 5) == 0;
+}
+
+/* 0 when page 1 on disk opens with k, or there is no page 1 yet (*empty set); else the failure. */
+static int page1_opens(ps_file *main, const ps_key *k, int *empty) {
+  uint8_t hdr[100];
+  int rc = ps_root_read(main, hdr, sizeof hdr, 0);
+  *empty = rc == SQLITE_IOERR_SHORT_READ;
+  if (rc != SQLITE_OK) return 0; /* nothing to check; a read error will surface when SQLite reads */
+  int bad = ps_page1_prefix_ok(hdr, k->cipher);
+  int size = ps_header_page_size(hdr);
+  if (bad || size == 0) return bad ? bad : PS_FAIL_FORMAT;
+  uint8_t *page = ps_file_scratch(main, (size_t)size);
+  if (page == NULL) return 0;
+  rc = ps_root_read(main, page, size, 0);
+  if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? PS_FAIL_FORMAT : 0;
+  bad = ps_page_decrypt(k, page, size, 1);
+  if (bad == 0) main->key_verified = 1;
+  return bad;
+}
+
+static int guard_keyed(ps_file *f, ps_key *k) {
+  ps_file *main = f->main;
+  if (main && !main->key_verified) {
+    int empty = 0, bad = page1_opens(main, k, &empty);
+    if (bad) return refuse(bad, main->name, 1);
+    if (empty && f->kind == PS_WAL && (bad = ps_wal_first_frame_opens(f->root, k)) != 0) return refuse(bad, f->name, 1);
+  }
+  if (f->kind == PS_WAL && ps_wal_is_turso(f->root)) return refuse(PS_FAIL_TURSO_WAL, f->name, 0);
+  return SQLITE_OK;
+}
+
+int ps_guard_aux_open(ps_file *f) {
+  ps_key *k = ps_file_key(f);
+  if (k) return guard_keyed(f, k);
+  if (f->main == NULL || f->main->plain_checked) return SQLITE_OK;
+  if (main_is_turso(f->main)) return refuse(PS_FAIL_NO_KEY, f->main->name, 1);
+  f->main->plain_checked = 1;
+  return SQLITE_OK;
+}
