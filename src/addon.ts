@@ -53,7 +53,14 @@ export interface NativeVfsFunctions {
   vfsInstalled(): boolean;
   /** The last page failure seen by the VFS on this thread (kept until cleared), or null. */
   lastFailure(): {
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal';
+    /**
+     * auth: a page failed authentication; not-encrypted: a key was given for a file not in Turso's format;
+     * cipher-mismatch: page 1 names another cipher; format: bad page geometry or a truncated page 1;
+     * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: a -wal written by Turso (fold it first);
+     * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
+     * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged).
+     */
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key';
     path: string;
     page: number;
   } | null;
