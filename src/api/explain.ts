@@ -36,7 +36,7 @@ export function failureError(f: VfsFailure): PagesealError {
   switch (f.kind) {
     case 'auth':
       return new AuthenticationError(
-        `page ${f.page} of ${f.path} failed authentication: wrong key or cipher, or the page was modified`,
+        `page ${f.page} of ${f.path} failed authentication: ${f.page === 1 ? 'wrong key or cipher, or the page was modified' : 'the page was modified or damaged'}`,
         f.page,
       );
     case 'not-encrypted':
@@ -52,15 +52,21 @@ export function failureError(f: VfsFailure): PagesealError {
       );
     case 'format':
       return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
+    case 'page-size':
+      return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
+    case 'no-key': {
+      const kind = sniffDatabase(f.path);
+      return encryptedWithoutKeyError(f.path, kind.kind === 'encrypted' ? kind.cipherId : 0);
+    }
   }
 }
 
 /** The typed error for an encrypted file that SQLite was asked to read without a key. */
 export function encryptedWithoutKeyError(path: string, cipherId: number): FormatError {
-  const name = cipherSpecById(cipherId)?.name ?? `unknown cipher id ${cipherId}`;
+  const name = cipherSpecById(cipherId)?.name;
   return new FormatError(
     'NOT_A_DATABASE',
-    `${path} is an encrypted database (${name}): open it with the encryption option { cipher, hexkey }`,
+    `${path} is an encrypted database${name ? ` (${name})` : ''}: open it with the encryption option { cipher, hexkey }`,
   );
 }
 

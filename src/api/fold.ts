@@ -14,6 +14,7 @@ import { createPageFormat } from '../format/page-codec.js';
 import { decodePageSize } from '../format/sqlite-header.js';
 import type { EncryptionOpts, ResolvedEncryption } from '../options.js';
 import { foldTursoWal } from '../tools/fold-wal.js';
+import { loadAddon } from '../addon.js';
 import { isRegistered } from './keys.js';
 import type { VfsBinding } from './install.js';
 
@@ -54,6 +55,10 @@ function verifyPage1(path: string, enc: ResolvedEncryption): void {
 /** Folds a Turso-written -wal of `path` into it; a no-op without one. Writes nothing on a wrong key. */
 export function foldWal(vfs: VfsBinding, path: string, opts: EncryptionOpts, enc: ResolvedEncryption): void {
   if (!nonEmpty(path + '-wal') || isRegistered(vfs, path)) return;
-  if (nonEmpty(path)) verifyPage1(path, enc);
-  foldTursoWal(path, { cipher: opts.cipher, hexkey: opts.hexkey });
+  try {
+    if (nonEmpty(path)) verifyPage1(path, enc);
+    foldTursoWal(path, { cipher: opts.cipher, hexkey: opts.hexkey });
+  } finally {
+    loadAddon()?.wipeKeyCache(); // the cipher binding caches the last expanded key per thread
+  }
 }
