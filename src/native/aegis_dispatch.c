@@ -2,7 +2,8 @@
  * ps_aegis_setup: the AEGIS family behind ps_aead_init. AEGIS has no key schedule, so the "expanded key" is the
  * key itself; setup stores it in ctx->state and picks the fastest implemented path the CPU allows:
  * AVX-512 (VAES on 512-bit registers) > VAES/AVX2 > AES-NI > portable. AEGIS-128L and AEGIS-256 have one
- * 128-bit lane, so AES-NI is their fastest path; AEGIS-128X2/256X2 fill a 256-bit register exactly.
+ * 128-bit lane, so they use AES-NI on 128-bit registers (AEGIS-128L also has an AVX-512VL build of that code);
+ * AEGIS-128X2/256X2 fill a 256-bit register exactly, so their VAES/AVX2 code serves AVX-512 CPUs too.
  */
 #include "aegis_internal.h"
 #include "ps_ciphers.h"
@@ -22,7 +23,7 @@ typedef struct {
 #define NONE {NULL, NULL}
 
 static const aegis_variant VARIANTS[] = {
-    {PS_AEGIS128L, {IMPL(ps_aegis128l_portable), IMPL(ps_aegis128l_aesni), NONE, NONE}},
+    {PS_AEGIS128L, {IMPL(ps_aegis128l_portable), IMPL(ps_aegis128l_aesni), NONE, IMPL(ps_aegis128l_avx512)}},
     {PS_AEGIS128X2, {IMPL(ps_aegis128x2_portable), IMPL(ps_aegis128x2_aesni), IMPL(ps_aegis128x2_vaes), NONE}},
     {PS_AEGIS128X4,
      {IMPL(ps_aegis128x4_portable), IMPL(ps_aegis128x4_aesni), IMPL(ps_aegis128x4_vaes), IMPL(ps_aegis128x4_avx512)}},

@@ -32,6 +32,7 @@ static const uint8_t PS_AEGIS_C1[16] = {0xdb, 0x3d, 0x18, 0x55, 0x6d, 0xc2, 0x2f
  * several registers per state word (e.g. AEGIS-128X4 on AES-NI uses four 128-bit registers). */
 PS_AEGIS_ENTRY(ps_aegis128l_portable);
 PS_AEGIS_ENTRY(ps_aegis128l_aesni);
+PS_AEGIS_ENTRY(ps_aegis128l_avx512);
 PS_AEGIS_ENTRY(ps_aegis128x2_portable);
 PS_AEGIS_ENTRY(ps_aegis128x2_aesni);
 PS_AEGIS_ENTRY(ps_aegis128x2_vaes);
