@@ -677,3 +677,25 @@ describe('worker threads', () => {
     db.close();
   });
 });
+
+describe('ATTACH', () => {
+  it('an existing encrypted database attaches with a registered key; a new one takes PRAGMA cipher/hexkey', () => {
+    const existing = freshPath();
+    const fresh = freshPath();
+    createDb(existing, 'aegis256', { rows: 30 });
+    const db = new Database(':memory:');
+    const canon = vfs().registerKey(existing, CIPHERS.aegis256.id, testKey('aegis256'));
+    db.exec(`ATTACH '${existing}' AS old`);
+    vfs().unregisterKey(canon);
+    expect(db.prepare('SELECT count(*) FROM old.t').pluck().get()).toBe(30);
+    db.exec(`ATTACH '${fresh}' AS new`);
+    db.pragma("new.cipher = 'aegis128l'");
+    db.pragma(`new.hexkey = '${testKey('aegis128l').toString('hex')}'`);
+    db.exec('CREATE TABLE new.t(id INTEGER PRIMARY KEY, name TEXT, pad BLOB); INSERT INTO new.t SELECT * FROM old.t');
+    db.close();
+    expect(fileHas(fresh, MARKER)).toBe(false);
+    const copy = openKeyed(fresh, 'aegis128l', testKey('aegis128l'));
+    checkRows(copy, 30);
+    copy.close();
+  });
+});

@@ -14,15 +14,21 @@ static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 /*
  * SQLITE_FCNTL_RESERVE_BYTES is handled inside sqlite3_file_control() and needs the connection; it must
  * run before the first write so a new database gets byte 20 = nonce + tag. An existing database keeps
- * the reserve stored in its header.
+ * the reserve stored in its header. f->db comes from SQLITE_FCNTL_PDB, which SQLite sends whenever a btree
+ * opens (main or attached); the schema is found by its file pointer. Called from the auto-extension (main,
+ * registered key) and from PRAGMA cipher/hexkey (any schema). A new database ATTACHed with a registered
+ * key gets no reserve this way (no hook runs before its first write): its page-1 write fails ("reserve").
  */
 void ps_request_reserve(ps_file *f) {
-  sqlite3_file *main_file = NULL;
   if (f->db == NULL || f->key == NULL) return;
-  if (sqlite3_file_control(f->db, "main", SQLITE_FCNTL_FILE_POINTER, &main_file) != SQLITE_OK) return;
-  if (main_file != &f->base) return;
-  int reserve = (int)f->key->reserve;
-  sqlite3_file_control(f->db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+  for (int i = 0; sqlite3_db_name(f->db, i) != NULL; i++) { /* main, temp, then attached schemas */
+    const char *schema = sqlite3_db_name(f->db, i);
+    sqlite3_file *file = NULL;
+    if (sqlite3_file_control(f->db, schema, SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file != &f->base) continue;
+    int reserve = (int)f->key->reserve;
+    sqlite3_file_control(f->db, schema, SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+    return;
+  }
 }
 
 /* Runs on every new connection, after its main database file is open. */

@@ -134,6 +134,7 @@ static int x_file_control(sqlite3_file *pf, int op, void *arg) {
     int rc = ps_pragma(f, (char **)arg);
     if (rc != SQLITE_NOTFOUND) return rc;
   }
+  if (op == SQLITE_FCNTL_PDB && f->kind == PS_MAIN) f->db = *(sqlite3 **)arg; /* sent when a btree opens */
   return ROOT(f)->pMethods->xFileControl(ROOT(f), op, arg);
 }
 
