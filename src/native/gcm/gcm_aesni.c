@@ -1,23 +1,15 @@
 /*
  * AES-GCM with AES-NI and PCLMULQDQ (128-bit registers), 8 blocks per step.
  *
- * GHASH (SP 800-38D 6.3) works in GF(2^128) modulo P = x^128 + x^7 + x^2 + x + 1, where bit i of a block
- * (bit 0 = most significant bit of byte 0) is the coefficient of x^i. Blocks are byte-reversed on load, so a
- * register's bit j holds the coefficient of x^(127-j). A carry-less product of two such registers, read as 256
- * bits where bit j holds x^(255-j), is x*A*B; so we keep H' = H*x^(-1) mod P (the register shifted left by one,
- * folding with x^(-1) = x^127 + x^6 + x + 1, i.e. the constant 0xC2000..01), and clmul(A, H'^k) reduces to A*H^k.
- * The reduction clears the 128 low register bits (the high powers of x) 64 bits at a time: adding a multiple of P
- * at those positions costs one 64x64 carry-less multiply by 0xC200000000000000 per half.
+ * GHASH conventions (byte-reversed blocks, H' = H*x^(-1), reduction by 0xC2000..01): see gcm_clmul.h.
  *
  * Eight blocks are hashed with one reduction (aggregated: X0*H^8 + X1*H^7 + ... + X7*H), each product in three
  * multiplies (Karatsuba), and the hashing of one group of ciphertext blocks runs interleaved with the AES rounds
  * of the next (encrypt) or the same (decrypt) group.
  */
 #pragma GCC target("aes,pclmul,ssse3,sse4.1")
-#include <immintrin.h>
-#include <string.h>
+#include "gcm_clmul.h"
 #include "gcm_internal.h"
-#include "ps_aes_aesni.h"
 
 #define WIDE 8
 
@@ -30,27 +22,7 @@ typedef struct {
 
 _Static_assert(sizeof(gcm_ni) <= PS_AEAD_STATE_MAX, "GCM AES-NI state too large");
 
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE __m128i bswap128(__m128i x) {
-  return _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-}
-
-/* Swaps the byte order of the last 32-bit word only (the big-endian block counter <-> a native integer). */
-INLINE __m128i bswap_ctr(__m128i x) {
-  return _mm_shuffle_epi8(x, _mm_set_epi8(12, 13, 14, 15, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-}
-
 /* ---- GHASH ---- */
-
-/* Reduces the 256-bit carry-less product (hi:lo) to 128 bits (see the top comment). */
-INLINE __m128i reduce(__m128i lo, __m128i hi) {
-  const __m128i k = _mm_set_epi64x((long long)0xC200000000000000ULL, 0);
-  __m128i t1 = _mm_clmulepi64_si128(lo, k, 0x10);
-  __m128i x = _mm_xor_si128(_mm_shuffle_epi32(lo, 0x4e), t1);
-  __m128i t2 = _mm_clmulepi64_si128(x, k, 0x10);
-  return _mm_xor_si128(_mm_xor_si128(hi, _mm_shuffle_epi32(x, 0x4e)), t2);
-}
 
 typedef struct {
   __m128i lo, mid, hi;
@@ -74,13 +46,6 @@ INLINE __m128i acc_reduce(const acc *a) {
 }
 
 INLINE __m128i karatsuba_term(__m128i h) { return _mm_xor_si128(h, _mm_shuffle_epi32(h, 0x4e)); }
-
-static __m128i gf_mul(__m128i a, __m128i b) {
-  acc t;
-  acc_zero(&t);
-  acc_mul(&t, a, b, karatsuba_term(b));
-  return acc_reduce(&t);
-}
 
 /* Hashes n (1..8) byte-reversed blocks x[0..n-1] into xi: xi = (xi ^ x0)*H^n + x1*H^(n-1) + ... + x(n-1)*H. */
 INLINE __m128i ghash_n(const gcm_ni *g, __m128i xi, const __m128i *x, int n) {
@@ -124,12 +89,6 @@ INLINE void last8(__m128i *b, __m128i k) {
 /* Eight counter blocks ctr+0..ctr+7 (ctr has its counter word in native order), whitened with round key 0. */
 INLINE void counters8(__m128i *b, __m128i ctr, __m128i k0) {
   for (int j = 0; j < WIDE; j++) b[j] = _mm_xor_si128(bswap_ctr(_mm_add_epi32(ctr, _mm_set_epi32(j, 0, 0, 0))), k0);
-}
-
-INLINE __m128i aes_block(const gcm_ni *g, __m128i b, const int nr) {
-  b = _mm_xor_si128(b, g->rk[0]);
-  for (int r = 1; r < nr; r++) b = _mm_aesenc_si128(b, g->rk[r]);
-  return _mm_aesenclast_si128(b, g->rk[nr]);
 }
 
 /*
@@ -182,11 +141,7 @@ INLINE __m128i tail(const gcm_ni *g, uint8_t *p, size_t len, __m128i ctr, __m128
 /* Encrypts or decrypts buf in place; writes the full 16-byte tag to tag_out. */
 INLINE void gcm_crypt(const gcm_ni *g, uint8_t *buf, size_t len, const uint8_t *ad, size_t adlen, const uint8_t *nonce,
                       uint8_t *tag_out, int encrypt, const int nr) {
-  _Alignas(16) uint8_t j0[16];
-  memcpy(j0, nonce, 12);
-  j0[12] = j0[13] = j0[14] = 0;
-  j0[15] = 1;
-  __m128i j0v = _mm_load_si128((const __m128i *)j0);
+  __m128i j0v = make_j0(nonce);
   __m128i ctr = _mm_add_epi32(bswap_ctr(j0v), _mm_set_epi32(1, 0, 0, 0));
   __m128i xi = ghash_bytes(g, _mm_setzero_si128(), ad, adlen);
   __m128i x[WIDE];
@@ -210,10 +165,8 @@ INLINE void gcm_crypt(const gcm_ni *g, uint8_t *buf, size_t len, const uint8_t *
   size_t rest = len % (16 * WIDE);
   if (rest) xi = tail(g, (uint8_t *)p, rest, ctr, xi, encrypt, nr);
 
-  __m128i lens = _mm_set_epi64x((long long)((uint64_t)adlen * 8), (long long)((uint64_t)len * 8));
-  xi = gf_mul(_mm_xor_si128(xi, lens), g->h[0]);
-  __m128i t = _mm_xor_si128(bswap128(xi), aes_block(g, j0v, nr));
-  _mm_storeu_si128((__m128i *)tag_out, t);
+  xi = gf_mul(_mm_xor_si128(xi, length_block(adlen, len)), g->h[0]);
+  store_tag(tag_out, g->rk, nr, j0v, xi);
 }
 
 /* ---- the ps_aead entry points ---- */
@@ -246,20 +199,11 @@ static int dec256(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *a
   return ps_gcm_finish_decrypt(buf, len, full, tag, taglen);
 }
 
-/* H' = H*x^(-1): the byte-reversed H shifted left by one bit, folding the bit shifted out back in as x^(-1). */
-static __m128i h_prime(__m128i h) {
-  __m128i carries = _mm_srli_epi64(h, 63);
-  __m128i shifted = _mm_or_si128(_mm_slli_epi64(h, 1), _mm_slli_si128(carries, 8));
-  __m128i top = _mm_srai_epi32(_mm_shuffle_epi32(h, 0xff), 31); /* all ones when bit 127 was set */
-  const __m128i x_inv = _mm_set_epi64x((long long)0xC200000000000000ULL, 1);
-  return _mm_xor_si128(shifted, _mm_and_si128(top, x_inv));
-}
-
 int ps_gcm_aesni_setup(ps_aead *ctx, const uint8_t *key) {
   gcm_ni *g = (gcm_ni *)ctx->state;
   g->rounds = ps_aesni_expand_key((uint8_t *)g->rk, key, ctx->key_size);
   if (g->rounds == 0) return -1;
-  __m128i h = h_prime(bswap128(aes_block(g, _mm_setzero_si128(), g->rounds)));
+  __m128i h = hash_key(g->rk, g->rounds);
   g->h[0] = h;
   for (int i = 1; i < WIDE; i++) g->h[i] = gf_mul(g->h[i - 1], h);
   for (int i = 0; i < WIDE; i++) g->hk[i] = karatsuba_term(g->h[i]);

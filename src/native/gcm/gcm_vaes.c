@@ -1,15 +1,13 @@
 /*
  * AES-GCM with VAES and VPCLMULQDQ on 512-bit registers (AVX-512F/BW): four blocks per register, 16 blocks
- * per step. The GHASH conventions are those of gcm_aesni.c (byte-reversed blocks, H' = H*x^(-1), reduction by
- * 0xC2000..01, see its top comment); here each step hashes 16 blocks as X0*H^16 + ... + X15*H with four
+ * per step. The GHASH conventions (byte-reversed blocks, H' = H*x^(-1), reduction by 0xC2000..01) are in
+ * gcm_clmul.h; here each step hashes 16 blocks as X0*H^16 + ... + X15*H with four
  * carry-less products per register (schoolbook), sums the four 128-bit lanes, and reduces once.
  * The final partial step (< 256 bytes) uses masked loads and stores.
  */
 #pragma GCC target("avx512f,avx512bw,avx512vl,vaes,vpclmulqdq,aes,pclmul,ssse3,sse4.1,avx2")
-#include <immintrin.h>
-#include <string.h>
+#include "gcm_clmul.h"
 #include "gcm_internal.h"
-#include "ps_aes_aesni.h"
 
 #define LANES 4
 #define STEP_BLOCKS 16
@@ -26,12 +24,6 @@ typedef struct {
 
 _Static_assert(sizeof(gcm_vaes) <= PS_AEAD_STATE_MAX, "GCM VAES state too large");
 
-#define INLINE static inline __attribute__((always_inline))
-
-INLINE __m128i bswap128(__m128i x) {
-  return _mm_shuffle_epi8(x, _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15));
-}
-
 INLINE __m512i bswap512(__m512i x) {
   return _mm512_shuffle_epi8(x, _mm512_broadcast_i32x4(_mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)));
 }
@@ -41,25 +33,7 @@ INLINE __m512i bswap_ctr512(__m512i x) {
   return _mm512_shuffle_epi8(x, _mm512_broadcast_i32x4(_mm_set_epi8(12, 13, 14, 15, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)));
 }
 
-INLINE __m128i bswap_ctr128(__m128i x) {
-  return _mm_shuffle_epi8(x, _mm_set_epi8(12, 13, 14, 15, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0));
-}
-
 /* ---- GHASH ---- */
-
-INLINE __m128i reduce(__m128i lo, __m128i hi) {
-  const __m128i k = _mm_set_epi64x((long long)0xC200000000000000ULL, 0);
-  __m128i t1 = _mm_clmulepi64_si128(lo, k, 0x10);
-  __m128i x = _mm_xor_si128(_mm_shuffle_epi32(lo, 0x4e), t1);
-  __m128i t2 = _mm_clmulepi64_si128(x, k, 0x10);
-  return _mm_xor_si128(_mm_xor_si128(hi, _mm_shuffle_epi32(x, 0x4e)), t2);
-}
-
-static __m128i gf_mul(__m128i a, __m128i b) {
-  __m128i lo = _mm_clmulepi64_si128(a, b, 0x00), hi = _mm_clmulepi64_si128(a, b, 0x11);
-  __m128i mid = _mm_xor_si128(_mm_clmulepi64_si128(a, b, 0x01), _mm_clmulepi64_si128(a, b, 0x10));
-  return reduce(_mm_xor_si128(lo, _mm_slli_si128(mid, 8)), _mm_xor_si128(hi, _mm_srli_si128(mid, 8)));
-}
 
 typedef struct {
   __m512i lo, mid, hi;
@@ -193,12 +167,8 @@ INLINE void gcm_crypt(const gcm_vaes *g, uint8_t *buf, size_t len, const uint8_t
                       uint8_t *tag_out, int encrypt, const int nr) {
   __m512i k[PS_AES_MAX_ROUNDS + 1], x[REGS];
   load_keys(g, k, nr);
-  _Alignas(16) uint8_t j0[16];
-  memcpy(j0, nonce, 12);
-  j0[12] = j0[13] = j0[14] = 0;
-  j0[15] = 1;
-  __m128i j0v = _mm_load_si128((const __m128i *)j0);
-  __m512i ctr4 = _mm512_add_epi32(_mm512_broadcast_i32x4(bswap_ctr128(j0v)), _mm512_set_epi32(4, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0));
+  __m128i j0v = make_j0(nonce);
+  __m512i ctr4 = _mm512_add_epi32(_mm512_broadcast_i32x4(bswap_ctr(j0v)), _mm512_set_epi32(4, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0));
   const __m512i sixteen = _mm512_broadcast_i32x4(_mm_set_epi32(STEP_BLOCKS, 0, 0, 0));
   __m128i xi = ghash_bytes(g, _mm_setzero_si128(), ad, adlen);
   size_t steps = len / STEP_BYTES;
@@ -220,12 +190,8 @@ INLINE void gcm_crypt(const gcm_vaes *g, uint8_t *buf, size_t len, const uint8_t
   size_t rest = len % STEP_BYTES;
   if (rest) xi = tail(g, k, (uint8_t *)p, rest, ctr4, xi, encrypt, nr);
 
-  __m128i lens = _mm_set_epi64x((long long)((uint64_t)adlen * 8), (long long)((uint64_t)len * 8));
-  xi = gf_mul(_mm_xor_si128(xi, lens), g->hdesc[STEP_BLOCKS - 1]);
-  __m128i e = _mm_xor_si128(j0v, g->rk[0]);
-  for (int r = 1; r < nr; r++) e = _mm_aesenc_si128(e, g->rk[r]);
-  e = _mm_aesenclast_si128(e, g->rk[nr]);
-  _mm_storeu_si128((__m128i *)tag_out, _mm_xor_si128(bswap128(xi), e));
+  xi = gf_mul(_mm_xor_si128(xi, length_block(adlen, len)), g->hdesc[STEP_BLOCKS - 1]);
+  store_tag(tag_out, g->rk, nr, j0v, xi);
 }
 
 /* ---- the ps_aead entry points ---- */
@@ -258,22 +224,11 @@ static int dec256(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *a
   return ps_gcm_finish_decrypt(buf, len, full, tag, taglen);
 }
 
-/* H' = H*x^(-1) (see gcm_aesni.c). */
-static __m128i h_prime(__m128i h) {
-  __m128i carries = _mm_srli_epi64(h, 63);
-  __m128i shifted = _mm_or_si128(_mm_slli_epi64(h, 1), _mm_slli_si128(carries, 8));
-  __m128i top = _mm_srai_epi32(_mm_shuffle_epi32(h, 0xff), 31);
-  const __m128i x_inv = _mm_set_epi64x((long long)0xC200000000000000ULL, 1);
-  return _mm_xor_si128(shifted, _mm_and_si128(top, x_inv));
-}
-
 int ps_gcm_vaes_setup(ps_aead *ctx, const uint8_t *key) {
   gcm_vaes *g = (gcm_vaes *)ctx->state;
   g->rounds = ps_aesni_expand_key((uint8_t *)g->rk, key, ctx->key_size);
   if (g->rounds == 0) return -1;
-  __m128i e = _mm_xor_si128(_mm_setzero_si128(), g->rk[0]);
-  for (int r = 1; r < g->rounds; r++) e = _mm_aesenc_si128(e, g->rk[r]);
-  __m128i h = h_prime(bswap128(_mm_aesenclast_si128(e, g->rk[g->rounds])));
+  __m128i h = hash_key(g->rk, g->rounds);
   __m128i power = h;
   for (int i = STEP_BLOCKS - 1; i >= 0; i--) {
     g->hdesc[i] = power;
