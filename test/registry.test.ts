@@ -96,6 +96,21 @@ describe('lookup by name', () => {
     }
   });
 
+  it('never echoes a key passed as the cipher name by mistake', () => {
+    const key = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+    for (const bad of [key, key.slice(0, 32), key.slice(0, 20)]) {
+      let message = '';
+      try {
+        findCipherSpec(bad);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/unknown cipher/);
+      expect(message).not.toContain(bad.slice(0, 16));
+    }
+    expect(() => findCipherSpec('chacha20')).toThrow(/"chacha20"/);
+  });
+
   it('rejects a non-string name with UnknownCipherError, not a crash', () => {
     for (const bad of [undefined, null, 3, {}]) {
       expect(() => findCipherSpec(bad as unknown as string)).toThrow(UnknownCipherError);

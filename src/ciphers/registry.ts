@@ -39,7 +39,10 @@ for (const s of CIPHER_SPECS) {
 export function findCipherSpec(name: string): CipherSpec {
   const s = typeof name === 'string' ? byName.get(name.trim().toLowerCase()) : undefined;
   if (!s) {
-    const shown = typeof name === 'string' ? JSON.stringify(name.length > 40 ? name.slice(0, 40) + '...' : name) : typeof name;
+    // Echo the name only when it is short: a long string here is most likely a key passed in the
+    // wrong field, and a key must never reach an error message.
+    const shown =
+      typeof name !== 'string' ? `(a ${typeof name})` : name.length <= 24 && !/^[0-9a-f]{16,}$/i.test(name) ? JSON.stringify(name) : '(not shown)';
     throw new UnknownCipherError(`unknown cipher ${shown}; valid ciphers: ${CIPHER_NAMES.join(', ')}`);
   }
   return s;
