@@ -679,7 +679,7 @@ describe('worker threads', () => {
 });
 
 describe('ATTACH', () => {
-  it('an existing encrypted database attaches with a registered key; a new one takes PRAGMA cipher/hexkey', () => {
+  it('existing and new encrypted databases attach with a registered key or PRAGMA cipher/hexkey', () => {
     const existing = freshPath();
     const fresh = freshPath();
     createDb(existing, 'aegis256', { rows: 30 });
@@ -688,6 +688,11 @@ describe('ATTACH', () => {
     db.exec(`ATTACH '${existing}' AS old`);
     vfs().unregisterKey(canon);
     expect(db.prepare('SELECT count(*) FROM old.t').pluck().get()).toBe(30);
+    const registeredNew = freshPath();
+    const canonNew = vfs().registerKey(registeredNew, CIPHERS.aes256gcm.id, testKey('aes256gcm'));
+    db.exec(`ATTACH '${registeredNew}' AS reg`);
+    vfs().unregisterKey(canonNew);
+    db.exec('CREATE TABLE reg.t(id INTEGER PRIMARY KEY, name TEXT, pad BLOB); INSERT INTO reg.t SELECT * FROM old.t');
     db.exec(`ATTACH '${fresh}' AS new`);
     db.pragma("new.cipher = 'aegis128l'");
     db.pragma(`new.hexkey = '${testKey('aegis128l').toString('hex')}'`);
@@ -697,5 +702,10 @@ describe('ATTACH', () => {
     const copy = openKeyed(fresh, 'aegis128l', testKey('aegis128l'));
     checkRows(copy, 30);
     copy.close();
+    expect(fileHas(registeredNew, MARKER)).toBe(false);
+    expect(readFileSync(registeredNew)[20]).toBe(CIPHERS.aes256gcm.reserve);
+    const reg = openKeyed(registeredNew, 'aes256gcm', testKey('aes256gcm'));
+    checkRows(reg, 30);
+    reg.close();
   });
 });

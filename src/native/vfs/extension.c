@@ -16,8 +16,9 @@ static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
  * run before the first write so a new database gets byte 20 = nonce + tag. An existing database keeps
  * the reserve stored in its header. f->db comes from SQLITE_FCNTL_PDB, which SQLite sends whenever a btree
  * opens (main or attached); the schema is found by its file pointer. Called from the auto-extension (main,
- * registered key) and from PRAGMA cipher/hexkey (any schema). A new database ATTACHed with a registered
- * key gets no reserve this way (no hook runs before its first write): its page-1 write fails ("reserve").
+ * registered key), from PRAGMA cipher/hexkey (any schema), and from the first xLock of a keyed database
+ * (an ATTACHed one: SQLite locks it to read its schema before anything can write to it). Inside xLock this
+ * only records the reserve (the page size is unchanged, so the pager reallocates nothing).
  */
 void ps_request_reserve(ps_file *f) {
   if (f->db == NULL || f->key == NULL) return;
@@ -27,6 +28,7 @@ void ps_request_reserve(ps_file *f) {
     if (sqlite3_file_control(f->db, schema, SQLITE_FCNTL_FILE_POINTER, &file) != SQLITE_OK || file != &f->base) continue;
     int reserve = (int)f->key->reserve;
     sqlite3_file_control(f->db, schema, SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+    f->reserve_done = 1;
     return;
   }
 }

@@ -78,6 +78,7 @@ typedef struct ps_file {
   int page_size;             /* MAIN: last whole-page size seen */
   int page_read;             /* MAIN: a whole page was read or written; a key can no longer be set */
   int key_verified;          /* MAIN: page 1 on disk opened with the key */
+  int reserve_done;          /* MAIN: the key's reserve was requested from SQLite */
   int plain_checked;         /* MAIN without a key: the file on disk is not in Turso's format */
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */

@@ -118,8 +118,12 @@ static int x_sync(sqlite3_file *pf, int flags) {
 static int x_file_size(sqlite3_file *pf, sqlite3_int64 *size) {
   return ROOT((ps_file *)pf)->pMethods->xFileSize(ROOT((ps_file *)pf), size);
 }
+/* A keyed database ATTACHed by a connection gets its reserve here, on its first lock: before any write,
+ * and after ATTACH has named the schema (the auto-extension only sees main databases). */
 static int x_lock(sqlite3_file *pf, int level) {
-  return ROOT((ps_file *)pf)->pMethods->xLock(ROOT((ps_file *)pf), level);
+  ps_file *f = (ps_file *)pf;
+  if (f->kind == PS_MAIN && f->key && !f->reserve_done) ps_request_reserve(f);
+  return ROOT(f)->pMethods->xLock(ROOT(f), level);
 }
 static int x_unlock(sqlite3_file *pf, int level) {
   return ROOT((ps_file *)pf)->pMethods->xUnlock(ROOT((ps_file *)pf), level);
