@@ -21,6 +21,7 @@ import {
   PagesealError,
   CIPHER_SPECS,
   findCipherSpec,
+  install,
 } from '../src/index.js';
 import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey, fileContains } from './helpers/files.js';
 import { createEncrypted, insertRows, readEncrypted, readRows } from './helpers/pageseal.js';
@@ -60,6 +61,36 @@ function readHeader(path: string): Buffer {
   closeSync(fd);
   return b;
 }
+
+describe('install and class', () => {
+  it('installs the VFS once per process; Database is a better-sqlite3 Database', () => {
+    const vfs = install();
+    expect(install()).toBe(vfs);
+    expect(vfs.vfsInstalled()).toBe(true);
+    const path = join(scratch.dir, 'cls.db');
+    const db = open(path, { encryption: { cipher: 'aegis256', hexkey: keyFor('aegis256') } });
+    expect(db).toBeInstanceOf(BetterSqlite3);
+    expect(db).toBeInstanceOf(Database);
+    expect(db.name).toBe(path);
+    db.close();
+    // A plain database in the same process passes through the VFS untouched.
+    const plainPath = join(scratch.dir, 'plain.db');
+    const plain = new BetterSqlite3(plainPath);
+    plain.exec('CREATE TABLE p(x); INSERT INTO p VALUES (42)');
+    plain.close();
+    expect(readHeader(plainPath).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
+  });
+
+  it('explainError returns unrelated errors unchanged', () => {
+    const db = new Database(join(scratch.dir, 'x.db'));
+    const err = thrown(() => db.prepare('SELECT * FROM no_such_table'));
+    db.close();
+    expect((err as { code?: string }).code).toBe('SQLITE_ERROR');
+    expect(explainError(err)).toBe(err);
+    const other = new Error('x');
+    expect(explainError(other)).toBe(other);
+  });
+});
 
 describe('round trips', () => {
   for (const spec of CIPHER_SPECS) {

@@ -19,7 +19,7 @@ import { scratchDir, randomHexKey, sha256File } from './helpers/files.js';
 import { createEncrypted, insertRows, readEncrypted, readRows, type Key } from './helpers/pageseal.js';
 import { expectedRowsSha256, rowsSha256, type Row } from './helpers/rows.js';
 import { TURSO_CIPHERS, createTursoDb, loadTurso, readTursoRows } from './helpers/turso.js';
-import { open, AuthenticationError } from '../src/index.js';
+import { open, Database, AuthenticationError, FormatError } from '../src/index.js';
 
 const turso = await loadTurso();
 const GOLDEN = join(process.cwd(), 'test', 'fixtures', 'turso-golden');
@@ -131,6 +131,27 @@ describe('golden files written by Turso -> pageseal', () => {
     }
     expect(err).toBeInstanceOf(AuthenticationError);
     expect((err as AuthenticationError).pageNumber).toBe(1);
+    expect([sha256File(path), sha256File(path + '-wal')]).toEqual(before);
+  });
+
+  it('the pragma path on a file with a Turso -wal is refused with a typed error, neither file changed', () => {
+    const g = golden.find((e) => e.wal_file !== null)!;
+    const path = join(scratch.dir, g.file);
+    copyFileSync(join(GOLDEN, g.file), path);
+    copyFileSync(join(GOLDEN, g.wal_file!), path + '-wal');
+    const before = [sha256File(path), sha256File(path + '-wal')];
+    const db = new Database(path); // no encryption option: nothing is folded
+    db.pragma(`cipher = '${g.cipher}'`);
+    db.pragma(`hexkey = '${g.hexkey}'`);
+    let err: unknown;
+    try {
+      db.prepare('SELECT count(*) FROM t').get();
+    } catch (e) {
+      err = e;
+    }
+    db.close();
+    expect(err).toBeInstanceOf(FormatError);
+    expect((err as Error).message).toMatch(/written by Turso/);
     expect([sha256File(path), sha256File(path + '-wal')]).toEqual(before);
   });
 

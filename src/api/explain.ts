@@ -19,13 +19,14 @@ function withCause<E extends Error>(e: E, cause: unknown): E {
   return e;
 }
 
-/** The VFS's last recorded failure, if it is about `path` (any file when `path` is undefined). */
+/** The VFS's last recorded failure, if it is about `path` or its -wal/-journal (any file when `path` is undefined). */
 function lastFailure(path: string | undefined): VfsFailure | null {
   try {
     const vfs = install();
     const f = vfs.lastFailure();
     if (!f || path === undefined) return f;
-    return f.path === vfs.canonicalPath(path) ? f : null;
+    const db = vfs.canonicalPath(path);
+    return f.path === db || f.path === `${db}-wal` || f.path === `${db}-journal` ? f : null;
   } catch {
     return null;
   }
@@ -48,7 +49,7 @@ export function failureError(f: VfsFailure): PagesealError {
     case 'turso-wal':
       return new FormatError(
         'CORRUPT',
-        `${f.path} has a -wal written by Turso that SQLite cannot read: open the file with pageseal's open() or Database, which fold it first`,
+        `${f.path} was written by Turso and SQLite cannot read it: open the database with pageseal's open() or Database and the encryption option, which fold it first`,
       );
     case 'format':
       return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
