@@ -12,6 +12,8 @@
  * Journal: a header, then records of a 4-byte page number, the page, a 4-byte checksum, written as three
  * calls and read back with the same sizes. A page image is a page-sized write that follows a 4-byte write
  * ending where it starts; every page-sized read is a page image.
+ *
+ * Failures name the database file and the database page number (from the frame or record header).
  */
 #include <string.h>
 #include "ps_vfs.h"
@@ -32,7 +34,7 @@ static int write_page(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_
   if (out == NULL) return SQLITE_IOERR_NOMEM;
   int bad = ps_page_encrypt(k, buf, out, n, pgno == 1);
   if (bad) {
-    ps_failure_set(bad, f->name, pgno);
+    ps_failure_set(bad, ps_file_db_name(f), pgno);
     return SQLITE_IOERR_WRITE;
   }
   return ps_root_write(f, out, n, off);
@@ -83,7 +85,7 @@ static int read_wal_page(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int
   if (bad == 0) return SQLITE_OK;
   uint8_t hdr[4] = {0};
   ps_root_read(f, hdr, 4, off - FRAME_HEADER);
-  ps_failure_set(bad, f->name, ps_be32(hdr));
+  ps_failure_set(bad, ps_file_db_name(f), ps_be32(hdr));
   return SQLITE_IOERR_AUTH;
 }
 
@@ -115,6 +117,6 @@ int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 of
   if (bad == 0) return SQLITE_OK;
   uint8_t hdr[4] = {0};
   if (off >= 4) ps_root_read(f, hdr, 4, off - 4);
-  ps_failure_set(bad, f->name, ps_be32(hdr));
+  ps_failure_set(bad, ps_file_db_name(f), ps_be32(hdr));
   return SQLITE_IOERR_AUTH;
 }

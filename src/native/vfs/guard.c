@@ -45,9 +45,9 @@ static int guard_keyed(ps_file *f, ps_key *k) {
   if (main && !main->key_verified) {
     int empty = 0, bad = page1_opens(main, k, &empty);
     if (bad) return refuse(bad, main->name, 1);
-    if (empty && f->kind == PS_WAL && (bad = ps_wal_first_frame_opens(f->root, k)) != 0) return refuse(bad, f->name, 1);
+    if (empty && f->kind == PS_WAL && (bad = ps_wal_first_frame_opens(f->root, k)) != 0) return refuse(bad, ps_file_db_name(f), 1);
   }
-  if (f->kind == PS_WAL && ps_wal_is_turso(f->root)) return refuse(PS_FAIL_TURSO_WAL, f->name, 0);
+  if (f->kind == PS_WAL && ps_wal_is_turso(f->root)) return refuse(PS_FAIL_TURSO_WAL, ps_file_db_name(f), 0);
   return SQLITE_OK;
 }
 

@@ -96,6 +96,7 @@ int ps_vfs_install(void);       /* registers the shim as the default VFS once; S
 int ps_vfs_installed(void);
 extern const sqlite3_io_methods ps_io_methods;
 ps_key *ps_file_key(const ps_file *f);
+const char *ps_file_db_name(const ps_file *f); /* the database a file belongs to (failures name it) */
 uint8_t *ps_file_scratch(ps_file *f, size_t len);
 void ps_request_reserve(ps_file *f); /* asks SQLite for the key's reserve via the connection */
 int ps_stat_temp_files(void);

@@ -25,6 +25,11 @@ ps_key *ps_file_key(const ps_file *f) {
   return f->main ? f->main->key : NULL;
 }
 
+const char *ps_file_db_name(const ps_file *f) {
+  if (f->kind == PS_MAIN || f->name == NULL) return f->name;
+  return f->main ? f->main->name : sqlite3_filename_database(f->name);
+}
+
 uint8_t *ps_file_scratch(ps_file *f, size_t len) {
   if (f->scratch_len >= len) return f->scratch;
   uint8_t *p = malloc(len);
