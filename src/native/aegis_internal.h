@@ -88,13 +88,13 @@ static inline void ps_aegis_put_tag(uint8_t *tag, size_t taglen, const uint8_t f
 static inline int ps_aegis_finish_decrypt(uint8_t *buf, size_t len, const uint8_t full[32], const uint8_t *tag,
                                           size_t taglen) {
   if (taglen != 16 && taglen != 32) {
-    memset(buf, 0, len);
+    if (len > 0) memset(buf, 0, len);
     return -1;
   }
   uint8_t diff = 0;
   for (size_t i = 0; i < taglen; i++) diff |= (uint8_t)(full[i] ^ tag[i]);
   uint32_t bad = ((uint32_t)diff + 0xffu) >> 8; /* 1 when diff != 0, without a branch on the tag bytes */
-  if (bad) memset(buf, 0, len);
+  if (bad && len > 0) memset(buf, 0, len);
   return -(int)bad;
 }
 
