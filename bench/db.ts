@@ -208,6 +208,7 @@ function tursoEngine(turso: TursoModule, path: string): Engine {
     const db = await turso.connect(path, { encryption });
     try {
       await db.exec(`PRAGMA cache_size = ${CACHE}`);
+      await db.exec('PRAGMA synchronous = NORMAL'); // as the better-sqlite3 runs
       return await use(db);
     } finally {
       await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
