@@ -367,6 +367,32 @@ function runChild(path: string, key: { cipher: string; hexkey: string }, first: 
   });
 }
 
+describe('copies', () => {
+  it('backup() and VACUUM INTO write encrypted copies while the destination is open with a key', async () => {
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const src = join(scratch.dir, 'src.db');
+    createEncrypted(src, { ...key, rows: 120 });
+    const db = open(src, { encryption: key });
+    const viaBackup = join(scratch.dir, 'backup.db');
+    const viaVacuum = join(scratch.dir, 'vacuum.db');
+    const destB = open(viaBackup, { encryption: key });
+    const destV = open(viaVacuum, { encryption: key });
+    try {
+      await db.backup(viaBackup);
+      db.exec(`VACUUM INTO '${viaVacuum}'`);
+    } finally {
+      destB.close();
+      destV.close();
+      db.close();
+    }
+    for (const path of [viaBackup, viaVacuum]) {
+      expect(readHeader(path).subarray(0, 5).toString('latin1')).toBe('Turso');
+      expect(fileContains(path, 'row-1')).toBe(false);
+      expect(rowsSha256(readEncrypted(path, key))).toBe(expectedRowsSha256(120));
+    }
+  });
+});
+
 describe('close()', () => {
   it('checkpoints the WAL so the main file alone holds the data', () => {
     const path = join(scratch.dir, 'ckpt.db');
