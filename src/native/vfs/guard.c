@@ -23,21 +23,12 @@ static int main_is_turso(ps_file *main) {
 }
 
 /* 0 when page 1 on disk opens with k, or there is no page 1 yet (*empty set); else the failure. */
-static int page1_opens(ps_file *main, const ps_key *k, int *empty) {
-  uint8_t hdr[100];
-  int rc = ps_root_read(main, hdr, sizeof hdr, 0);
+static int page1_opens(ps_file *main, ps_key *k, int *empty) {
+  uint8_t *page = NULL;
+  int size = 0, bad = 0;
+  int rc = ps_main_page1(main, k, &page, &size, &bad);
   *empty = rc == SQLITE_IOERR_SHORT_READ;
-  if (rc != SQLITE_OK) return 0; /* nothing to check; a read error will surface when SQLite reads */
-  int bad = ps_page1_prefix_ok(hdr, k->cipher);
-  int size = ps_header_page_size(hdr);
-  if (bad || size == 0) return bad ? bad : PS_FAIL_FORMAT;
-  uint8_t *page = ps_file_scratch(main, (size_t)size);
-  if (page == NULL) return 0;
-  rc = ps_root_read(main, page, size, 0);
-  if (rc != SQLITE_OK) return rc == SQLITE_IOERR_SHORT_READ ? PS_FAIL_FORMAT : 0;
-  bad = ps_page_decrypt(k, page, size, 1);
-  if (bad == 0) main->key_verified = 1;
-  return bad;
+  return rc == SQLITE_OK ? bad : 0; /* a read error will surface when SQLite reads */
 }
 
 static int guard_keyed(ps_file *f, ps_key *k) {

@@ -27,24 +27,53 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
   return SQLITE_OK;
 }
 
-static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+static int read_page1_once(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad) {
   uint8_t hdr[100];
   int rc = ps_root_read(f, hdr, sizeof hdr, 0);
-  if (rc == SQLITE_IOERR_SHORT_READ) { /* an empty (new) file, or one too short to be a database */
+  if (rc != SQLITE_OK) return rc; /* SQLITE_IOERR_SHORT_READ: an empty (new) file, or one too short */
+  if ((*bad = ps_page1_prefix_ok(hdr, k->cipher)) != 0) return SQLITE_OK;
+  if ((*size = ps_header_page_size(hdr)) == 0) {
+    *bad = PS_FAIL_FORMAT;
+    return SQLITE_OK;
+  }
+  if ((*page = ps_file_scratch(f, (size_t)*size)) == NULL) return SQLITE_IOERR_NOMEM;
+  rc = ps_root_read(f, *page, *size, 0);
+  if (rc == SQLITE_IOERR_SHORT_READ) *bad = PS_FAIL_FORMAT;
+  else if (rc == SQLITE_OK) *bad = ps_page_decrypt(k, *page, *size, 1);
+  return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_OK : rc;
+}
+
+/*
+ * Reads and decrypts page 1 from disk outside SQLite's own page reads: when a connection opens (no lock
+ * held yet) or before a log is opened (a checkpoint in another process may be rewriting page 1). A torn
+ * read is transient, so a failure is retried a few times before it counts. Returns an SQLite code; with
+ * SQLITE_OK, *bad is 0 and *page (the file's scratch) holds page 1 of *size bytes, or *bad is PS_FAIL_*.
+ */
+int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad) {
+  for (int attempt = 1;; attempt++) {
+    *bad = 0;
+    int rc = read_page1_once(f, k, page, size, bad);
+    if (rc != SQLITE_OK || *bad == 0 || attempt == 4) {
+      if (rc == SQLITE_OK && *bad == 0) f->key_verified = 1;
+      return rc;
+    }
+    ps_root_vfs()->xSleep(ps_root_vfs(), 1000);
+  }
+}
+
+static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+  uint8_t *page = NULL;
+  int size = 0, bad = 0;
+  int rc = ps_main_page1(f, k, &page, &size, &bad);
+  if (rc != SQLITE_OK) {
     memset(buf, 0, (size_t)n);
     return rc;
   }
-  if (rc != SQLITE_OK) return rc;
-  int bad = ps_page1_prefix_ok(hdr, k->cipher);
   if (bad) return fail(f, buf, n, bad, 1);
-  int size = ps_header_page_size(hdr);
-  if (size == 0 || off + n > size) return fail(f, buf, n, PS_FAIL_FORMAT, 1);
-  uint8_t *page = ps_file_scratch(f, (size_t)size);
-  if (page == NULL) return SQLITE_IOERR_NOMEM;
-  rc = read_page(f, k, page, size, 1);
-  if (rc == SQLITE_OK) memcpy(buf, page + off, (size_t)n);
-  else memset(buf, 0, (size_t)n);
-  return rc;
+  if (off + n > size) return fail(f, buf, n, PS_FAIL_FORMAT, 1);
+  memcpy(buf, page + off, (size_t)n);
+  f->page_size = size;
+  return SQLITE_OK;
 }
 
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {

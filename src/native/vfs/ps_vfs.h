@@ -103,6 +103,7 @@ int ps_stat_temp_files(void);
 
 /* mainfile.c, auxfile.c, tempfile.c, pragma.c */
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad);
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
