@@ -646,6 +646,42 @@ describe('several connections', () => {
   });
 });
 
+describe('opening while another process writes', () => {
+  it('fresh connections never see a spurious failure while a second process commits and checkpoints', async () => {
+    const path = freshPath();
+    createDb(path, 'aegis256', { rows: 1 });
+    const script = `
+      const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+      const addon = require(${JSON.stringify(addonPath())});
+      const boot = new Database(':memory:'); boot.loadExtension(${JSON.stringify(addonPath())}, 'sqlite3_pageseal_init'); boot.close();
+      const canon = addon.registerKey(process.argv[1], ${CIPHERS.aegis256.id}, Buffer.from(process.env.TEST_KEY, 'hex'));
+      const db = new Database(process.argv[1], { timeout: 20000 }); addon.unregisterKey(canon);
+      const ins = db.prepare('INSERT INTO t(name) VALUES (?)');
+      for (let i = 0; i < 400; i++) { ins.run('${MARKER} row c' + i); if (i % 20 === 0) db.pragma('wal_checkpoint(PASSIVE)'); }
+      db.close();
+    `;
+    const child = spawn(process.execPath, ['-e', script, path], { env: { ...process.env, TEST_KEY: testKey('aegis256').toString('hex') } });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    let running = true;
+    const done = new Promise<number>((resolve) => child.on('close', (code) => { running = false; resolve(code ?? -1); }));
+    let opens = 0;
+    while (running) {
+      const db = openKeyed(path, 'aegis256', testKey('aegis256'), { timeout: 20000 });
+      expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBeGreaterThanOrEqual(1);
+      db.close();
+      opens++;
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(await done).toBe(0);
+    expect(err).toBe('');
+    expect(opens).toBeGreaterThan(0);
+    const db = openKeyed(path, 'aegis256', testKey('aegis256'));
+    checkRows(db, 401);
+    db.close();
+  });
+});
+
 describe('key registry', () => {
   it('counts registrations, rejects a conflicting key, and does not leak keys', () => {
     const v = vfs();
