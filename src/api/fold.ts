@@ -26,7 +26,7 @@ function nonEmpty(path: string): boolean {
   }
 }
 
-/** Authenticates page 1 of the main file, so a wrong key is reported as page 1 before any WAL work. */
+/** Authenticates page 1 of the main file (throws AuthenticationError naming page 1). */
 function verifyPage1(path: string, enc: ResolvedEncryption): void {
   const fd = openSync(path, 'r');
   try {
@@ -56,8 +56,11 @@ function verifyPage1(path: string, enc: ResolvedEncryption): void {
 export function foldWal(vfs: VfsBinding, path: string, opts: EncryptionOpts, enc: ResolvedEncryption): void {
   if (!nonEmpty(path + '-wal') || isRegistered(vfs, path)) return;
   try {
-    if (nonEmpty(path)) verifyPage1(path, enc);
     foldTursoWal(path, { cipher: opts.cipher, hexkey: opts.hexkey });
+  } catch (e) {
+    // A frame failed: with a wrong key page 1 fails too, and that is the error to report.
+    if (e instanceof AuthenticationError && nonEmpty(path)) verifyPage1(path, enc);
+    throw e;
   } finally {
     loadAddon()?.wipeKeyCache(); // the cipher binding caches the last expanded key per thread
   }
