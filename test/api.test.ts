@@ -351,11 +351,16 @@ describe('connections and processes', () => {
 
 /** Runs test/helpers/child-db.ts in another Node process; resolves with its stdout. */
 function runChild(path: string, key: { cipher: string; hexkey: string }, first: number, last: number): Promise<string> {
+  return runScript([], 'child-db.ts', [path, key.cipher, String(first), String(last)], { PAGESEAL_TEST_HEXKEY: key.hexkey });
+}
+
+/** Runs a TypeScript helper from test/helpers in another Node process (through vite-node). */
+function runScript(nodeArgs: string[], name: string, args: string[], env: Record<string, string>): Promise<string> {
   const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
-  const script = join(process.cwd(), 'test', 'helpers', 'child-db.ts');
+  const script = join(process.cwd(), 'test', 'helpers', name);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [viteNode, script, path, key.cipher, String(first), String(last)], {
-      env: { ...process.env, PAGESEAL_TEST_HEXKEY: key.hexkey },
+    const child = spawn(process.execPath, [...nodeArgs, viteNode, script, ...args], {
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
@@ -410,6 +415,17 @@ describe('close()', () => {
     copyFileSync(path, copy);
     expect(rowsSha256(readEncrypted(copy, key))).toBe(expectedRowsSha256(300));
     other.close();
+  });
+
+  it('a Database dropped without close() releases its key registration when collected', async () => {
+    const path = join(scratch.dir, 'gc.db');
+    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };
+    createEncrypted(path, { ...key, rows: 20 });
+    const out = await runScript(['--expose-gc'], 'child-gc.ts', [path, key.cipher], {
+      PAGESEAL_TEST_HEXKEY: key.hexkey,
+      PAGESEAL_TEST_OTHER_HEXKEY: keyFor('aegis128l'),
+    });
+    expect(out.trim()).toBe('page 1');
   });
 
   it('PRAGMA cipher / hexkey on a connection opened without the option, as Turso does', () => {

@@ -25,6 +25,18 @@ type BaseConstructor = new (filename?: string | Buffer, options?: BetterSqlite3.
 const Base = BetterSqlite3 as unknown as BaseConstructor;
 const baseClose = BetterSqlite3.prototype.close;
 
+/**
+ * A Database dropped without close() is closed by better-sqlite3 when collected; this releases its
+ * key registration then too (open files keep their own reference to the key in the VFS).
+ */
+const collected = new FinalizationRegistry<string>((id) => {
+  try {
+    releaseKey(install(), id);
+  } catch {
+    // nothing to report from a finalizer
+  }
+});
+
 function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;
 }
@@ -41,7 +53,9 @@ export class Database extends Base {
       throw plan.fail(e);
     }
     this.#keyId = plan.keyId;
-    if (plan.keyId !== undefined) this.#validate(plan);
+    if (plan.keyId === undefined) return;
+    this.#validate(plan);
+    collected.register(this, plan.keyId, this);
   }
 
   /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
@@ -129,6 +143,7 @@ export class Database extends Base {
   #release(): void {
     const id = this.#keyId;
     this.#keyId = undefined;
+    collected.unregister(this);
     if (id === undefined) return;
     try {
       releaseKey(install(), id);
