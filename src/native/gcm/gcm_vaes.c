@@ -1,58 +1,54 @@
 /*
- * AES-GCM with VAES and VPCLMULQDQ on 512-bit registers (AVX-512F/BW): four blocks per register, 16 blocks
- * per step. The GHASH conventions (byte-reversed blocks, H' = H*x^(-1), reduction by 0xC2000..01) are in
- * gcm_clmul.h; here each step hashes 16 blocks as X0*H^16 + ... + X15*H with four
- * carry-less products per register (schoolbook), sums the four 128-bit lanes, and reduces once.
- * The final partial step (< 256 bytes) uses masked loads and stores.
+ * AES-GCM with VAES and VPCLMULQDQ on 256-bit registers (AVX2, for CPUs without AVX-512): two blocks per
+ * register, 8 blocks per step. The GHASH conventions (byte-reversed blocks, H' = H*x^(-1), reduction by
+ * 0xC2000..01) are in gcm_clmul.h; each step hashes 8 blocks as X0*H^8 + ... + X7*H with four carry-less
+ * products per register (schoolbook), sums the two 128-bit lanes, and reduces once. The final partial step
+ * (< 128 bytes) goes through a zero-padded copy.
  */
-#pragma GCC target("avx512f,avx512bw,avx512vl,vaes,vpclmulqdq,aes,pclmul,ssse3,sse4.1,avx2")
+#pragma GCC target("vaes,vpclmulqdq,avx2,aes,pclmul,ssse3,sse4.1")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
 
-#define LANES 4
-#define STEP_BLOCKS 16
+#define LANES 2
+#define STEP_BLOCKS 8
 #define STEP_BYTES (16 * STEP_BLOCKS)
 #define REGS (STEP_BLOCKS / LANES)
 
 typedef struct {
   __m128i rk[PS_AES_MAX_ROUNDS + 1];
-  /* H'^16, H'^15, ..., H'^1, then four zero blocks: the powers for blocks j = 0..n-1 of an n-block step are
-   * the n entries starting at 16 - n (the zeros meet the padding lanes of a partial step). */
+  /* H'^8, H'^7, ..., H'^1, then two zero blocks: the powers for blocks j = 0..n-1 of an n-block step are the
+   * n entries starting at 8 - n (the zeros meet the padding lane of a partial step). */
   __m128i hdesc[STEP_BLOCKS + LANES];
   int rounds;
 } gcm_vaes;
 
 _Static_assert(sizeof(gcm_vaes) <= PS_AEAD_STATE_MAX, "GCM VAES state too large");
 
-INLINE __m512i bswap512(__m512i x) {
-  return _mm512_shuffle_epi8(x, _mm512_broadcast_i32x4(_mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)));
+INLINE __m256i bswap256(__m256i x) {
+  return _mm256_shuffle_epi8(x, _mm256_broadcastsi128_si256(_mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)));
 }
 
 /* Swaps the last 32-bit word of each block between big-endian (the counter) and native order. */
-INLINE __m512i bswap_ctr512(__m512i x) {
-  return _mm512_shuffle_epi8(x, _mm512_broadcast_i32x4(_mm_set_epi8(12, 13, 14, 15, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)));
+INLINE __m256i bswap_ctr256(__m256i x) {
+  return _mm256_shuffle_epi8(x, _mm256_broadcastsi128_si256(_mm_set_epi8(12, 13, 14, 15, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)));
 }
 
 /* ---- GHASH ---- */
 
 typedef struct {
-  __m512i lo, mid, hi;
+  __m256i lo, mid, hi;
 } acc;
 
-INLINE void acc_zero(acc *a) { a->lo = a->mid = a->hi = _mm512_setzero_si512(); }
+INLINE void acc_zero(acc *a) { a->lo = a->mid = a->hi = _mm256_setzero_si256(); }
 
 /* a += x * h lane by lane, unreduced. */
-INLINE void acc_mul(acc *a, __m512i x, __m512i h) {
-  a->lo = _mm512_xor_si512(a->lo, _mm512_clmulepi64_epi128(x, h, 0x00));
-  a->hi = _mm512_xor_si512(a->hi, _mm512_clmulepi64_epi128(x, h, 0x11));
-  a->mid = _mm512_ternarylogic_epi64(a->mid, _mm512_clmulepi64_epi128(x, h, 0x01), _mm512_clmulepi64_epi128(x, h, 0x10),
-                                     0x96); /* three-way xor */
+INLINE void acc_mul(acc *a, __m256i x, __m256i h) {
+  a->lo = _mm256_xor_si256(a->lo, _mm256_clmulepi64_epi128(x, h, 0x00));
+  a->hi = _mm256_xor_si256(a->hi, _mm256_clmulepi64_epi128(x, h, 0x11));
+  a->mid = _mm256_xor_si256(a->mid, _mm256_xor_si256(_mm256_clmulepi64_epi128(x, h, 0x01), _mm256_clmulepi64_epi128(x, h, 0x10)));
 }
 
-INLINE __m128i lanes_xor(__m512i z) {
-  __m256i y = _mm256_xor_si256(_mm512_castsi512_si256(z), _mm512_extracti64x4_epi64(z, 1));
-  return _mm_xor_si128(_mm256_castsi256_si128(y), _mm256_extracti128_si256(y, 1));
-}
+INLINE __m128i lanes_xor(__m256i y) { return _mm_xor_si128(_mm256_castsi256_si128(y), _mm256_extracti128_si256(y, 1)); }
 
 /* Sums the lanes and reduces (both steps are linear, so the order does not matter). */
 INLINE __m128i acc_reduce(const acc *a) {
@@ -61,134 +57,134 @@ INLINE __m128i acc_reduce(const acc *a) {
 }
 
 /* The H powers for register r of a step of n blocks. */
-INLINE __m512i powers(const gcm_vaes *g, int n, int r) {
-  return _mm512_loadu_si512((const void *)&g->hdesc[STEP_BLOCKS - n + LANES * r]);
+INLINE __m256i powers(const gcm_vaes *g, int n, int r) {
+  return _mm256_loadu_si256((const __m256i *)&g->hdesc[STEP_BLOCKS - n + LANES * r]);
 }
 
 /* xi folded into lane 0 of the first register of a step. */
-INLINE __m512i with_xi(__m512i x, __m128i xi) { return _mm512_xor_si512(x, _mm512_zextsi128_si512(xi)); }
+INLINE __m256i with_xi(__m256i x, __m128i xi) { return _mm256_xor_si256(x, _mm256_zextsi128_si256(xi)); }
 
-/* Hashes the byte-reversed blocks x[0..] of an n-block step (n <= 16, padding lanes zero) into xi. */
-INLINE __m128i ghash_step(const gcm_vaes *g, __m128i xi, const __m512i *x, int n) {
+/* Hashes the byte-reversed blocks x[0..] of an n-block step (n <= 8, padding lanes zero) into xi. */
+INLINE __m128i ghash_step(const gcm_vaes *g, __m128i xi, const __m256i *x, int n) {
   acc a;
   acc_zero(&a);
   for (int r = 0; r < (n + LANES - 1) / LANES; r++) acc_mul(&a, r == 0 ? with_xi(x[0], xi) : x[r], powers(g, n, r));
   return acc_reduce(&a);
 }
 
-INLINE __mmask64 byte_mask(size_t len, int r) {
-  size_t have = len > (size_t)(64 * r) ? len - (size_t)(64 * r) : 0;
-  return have >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << have) - 1);
+INLINE void load_reversed(__m256i *x, const uint8_t *p) {
+  for (int r = 0; r < REGS; r++) x[r] = bswap256(_mm256_loadu_si256((const __m256i *)(p + 32 * r)));
 }
 
-/* Loads up to 256 bytes into four registers, zero beyond len, byte-reversed per block. */
-INLINE void load_partial(__m512i *x, const uint8_t *p, size_t len) {
-  for (int r = 0; r < REGS; r++) x[r] = bswap512(_mm512_maskz_loadu_epi8(byte_mask(len, r), p + 64 * r));
-}
-
+/* Hashes len bytes (the last block zero-padded) into xi. */
 static __m128i ghash_bytes(const gcm_vaes *g, __m128i xi, const uint8_t *p, size_t len) {
-  __m512i x[REGS];
+  __m256i x[REGS];
   for (; len >= STEP_BYTES; p += STEP_BYTES, len -= STEP_BYTES) {
-    for (int r = 0; r < REGS; r++) x[r] = bswap512(_mm512_loadu_si512((const void *)(p + 64 * r)));
+    load_reversed(x, p);
     xi = ghash_step(g, xi, x, STEP_BLOCKS);
   }
   if (len) {
-    load_partial(x, p, len);
+    _Alignas(32) uint8_t tmp[STEP_BYTES] = {0};
+    memcpy(tmp, p, len);
+    load_reversed(x, tmp);
     xi = ghash_step(g, xi, x, (int)((len + 15) / 16));
+    ps_wipe(tmp, sizeof tmp);
   }
   return xi;
 }
 
 /* ---- AES-CTR ---- */
 
-INLINE void load_keys(const gcm_vaes *g, __m512i *k, const int nr) {
-  for (int r = 0; r <= nr; r++) k[r] = _mm512_broadcast_i32x4(g->rk[r]);
+/* Counter blocks ctr+0 .. ctr+7 (native-order counter word) whitened with round key 0. */
+INLINE void counters(__m256i *b, __m256i ctr2, __m256i k0) {
+  const __m256i two = _mm256_broadcastsi128_si256(_mm_set_epi32(2, 0, 0, 0));
+  for (int r = 0; r < REGS; r++, ctr2 = _mm256_add_epi32(ctr2, two)) b[r] = _mm256_xor_si256(bswap_ctr256(ctr2), k0);
 }
 
-/* Counter blocks ctr+0 .. ctr+15 (native-order counter word) whitened with round key 0. */
-INLINE void counters(__m512i *b, __m512i ctr4, __m512i k0) {
-  const __m512i four = _mm512_broadcast_i32x4(_mm_set_epi32(4, 0, 0, 0));
-  for (int r = 0; r < REGS; r++, ctr4 = _mm512_add_epi32(ctr4, four)) b[r] = _mm512_xor_si512(bswap_ctr512(ctr4), k0);
+INLINE __m256i key(const gcm_vaes *g, int i) { return _mm256_broadcastsi128_si256(g->rk[i]); }
+
+INLINE void rounds_all(const gcm_vaes *g, __m256i *b, const int nr) {
+  for (int i = 1; i < nr; i++) {
+    __m256i k = key(g, i);
+    for (int r = 0; r < REGS; r++) b[r] = _mm256_aesenc_epi128(b[r], k);
+  }
+  __m256i k = key(g, nr);
+  for (int r = 0; r < REGS; r++) b[r] = _mm256_aesenclast_epi128(b[r], k);
 }
 
-INLINE void rounds_all(__m512i *b, const __m512i *k, const int nr) {
-  for (int i = 1; i < nr; i++)
-    for (int r = 0; r < REGS; r++) b[r] = _mm512_aesenc_epi128(b[r], k[i]);
-  for (int r = 0; r < REGS; r++) b[r] = _mm512_aesenclast_epi128(b[r], k[nr]);
-}
-
-/* One full step: keystream for 16 counters, hashing `hash` (16 byte-reversed blocks) between the rounds. */
-INLINE void step(const gcm_vaes *g, const __m512i *k, __m512i *p, __m512i ctr4, __m128i *xi, const __m512i *hash,
-                 int do_hash, const int nr) {
-  __m512i b[REGS];
+/* One full step: keystream for 8 counters, hashing `hash` (8 byte-reversed blocks) between the rounds. */
+INLINE void step(const gcm_vaes *g, __m256i *p, __m256i ctr2, __m128i *xi, const __m256i *hash, int do_hash, const int nr) {
+  __m256i b[REGS];
   acc a;
   acc_zero(&a);
-  counters(b, ctr4, k[0]);
+  counters(b, ctr2, key(g, 0));
   for (int i = 1; i < nr; i++) {
-    for (int r = 0; r < REGS; r++) b[r] = _mm512_aesenc_epi128(b[r], k[i]);
+    __m256i k = key(g, i);
+    for (int r = 0; r < REGS; r++) b[r] = _mm256_aesenc_epi128(b[r], k);
     if (do_hash && i <= REGS) {
       int r = i - 1;
       acc_mul(&a, r == 0 ? with_xi(hash[0], *xi) : hash[r], powers(g, STEP_BLOCKS, r));
     }
   }
+  __m256i k = key(g, nr);
   for (int r = 0; r < REGS; r++) {
-    b[r] = _mm512_aesenclast_epi128(b[r], k[nr]);
-    _mm512_storeu_si512((void *)(p + r), _mm512_xor_si512(b[r], _mm512_loadu_si512((const void *)(p + r))));
+    b[r] = _mm256_aesenclast_epi128(b[r], k);
+    _mm256_storeu_si256(p + r, _mm256_xor_si256(b[r], _mm256_loadu_si256(p + r)));
   }
   if (do_hash) *xi = acc_reduce(&a);
 }
 
-INLINE void load_reversed(__m512i *x, const __m512i *p) {
-  for (int r = 0; r < REGS; r++) x[r] = bswap512(_mm512_loadu_si512((const void *)(p + r)));
-}
-
-/* The last partial step (< 256 bytes), with masked loads and stores. */
-INLINE __m128i tail(const gcm_vaes *g, const __m512i *k, uint8_t *p, size_t len, __m512i ctr4, __m128i xi, int encrypt,
-                    const int nr) {
-  __m512i b[REGS], x[REGS];
+/* The last partial step (< 128 bytes), through a zero-padded copy. */
+INLINE __m128i tail(const gcm_vaes *g, uint8_t *p, size_t len, __m256i ctr2, __m128i xi, int encrypt, const int nr) {
+  _Alignas(32) uint8_t tmp[STEP_BYTES] = {0};
+  __m256i b[REGS], x[REGS];
   int n = (int)((len + 15) / 16);
+  memcpy(tmp, p, len);
   if (!encrypt) {
-    load_partial(x, p, len);
+    load_reversed(x, tmp);
     xi = ghash_step(g, xi, x, n);
   }
-  counters(b, ctr4, k[0]);
-  rounds_all(b, k, nr);
+  counters(b, ctr2, key(g, 0));
+  rounds_all(g, b, nr);
   for (int r = 0; r < REGS; r++) {
-    __mmask64 m = byte_mask(len, r);
-    __m512i v = _mm512_xor_si512(b[r], _mm512_maskz_loadu_epi8(m, p + 64 * r));
-    _mm512_mask_storeu_epi8(p + 64 * r, m, v);
-    x[r] = bswap512(_mm512_maskz_mov_epi8(m, v));
+    __m256i *t = (__m256i *)tmp + r;
+    _mm256_store_si256(t, _mm256_xor_si256(b[r], _mm256_load_si256(t)));
   }
-  if (encrypt) xi = ghash_step(g, xi, x, n);
+  memcpy(p, tmp, len);
+  if (encrypt) {
+    memset(tmp + len, 0, sizeof tmp - len);
+    load_reversed(x, tmp);
+    xi = ghash_step(g, xi, x, n);
+  }
+  ps_wipe(tmp, sizeof tmp);
   return xi;
 }
 
 INLINE void gcm_crypt(const gcm_vaes *g, uint8_t *buf, size_t len, const uint8_t *ad, size_t adlen, const uint8_t *nonce,
                       uint8_t *tag_out, int encrypt, const int nr) {
-  __m512i k[PS_AES_MAX_ROUNDS + 1], x[REGS];
-  load_keys(g, k, nr);
+  __m256i x[REGS];
   __m128i j0v = make_j0(nonce);
-  __m512i ctr4 = _mm512_add_epi32(_mm512_broadcast_i32x4(bswap_ctr(j0v)), _mm512_set_epi32(4, 0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0));
-  const __m512i sixteen = _mm512_broadcast_i32x4(_mm_set_epi32(STEP_BLOCKS, 0, 0, 0));
+  __m256i ctr2 = _mm256_add_epi32(_mm256_broadcastsi128_si256(bswap_ctr(j0v)), _mm256_set_epi32(2, 0, 0, 0, 1, 0, 0, 0));
+  const __m256i eight = _mm256_broadcastsi128_si256(_mm_set_epi32(STEP_BLOCKS, 0, 0, 0));
   __m128i xi = ghash_bytes(g, _mm_setzero_si128(), ad, adlen);
   size_t steps = len / STEP_BYTES;
-  __m512i *p = (__m512i *)buf;
+  __m256i *p = (__m256i *)buf;
 
-  for (size_t i = 0; i < steps; i++, p += REGS, ctr4 = _mm512_add_epi32(ctr4, sixteen)) {
+  for (size_t i = 0; i < steps; i++, p += REGS, ctr2 = _mm256_add_epi32(ctr2, eight)) {
     if (encrypt) { /* hash the previous step's ciphertext during this step's rounds */
-      if (i > 0) load_reversed(x, p - REGS);
-      step(g, k, p, ctr4, &xi, x, i > 0, nr);
+      if (i > 0) load_reversed(x, (const uint8_t *)(p - REGS));
+      step(g, p, ctr2, &xi, x, i > 0, nr);
     } else { /* hash this step's ciphertext before it is overwritten */
-      load_reversed(x, p);
-      step(g, k, p, ctr4, &xi, x, 1, nr);
+      load_reversed(x, (const uint8_t *)p);
+      step(g, p, ctr2, &xi, x, 1, nr);
     }
   }
   if (encrypt && steps > 0) {
-    load_reversed(x, p - REGS);
+    load_reversed(x, (const uint8_t *)(p - REGS));
     xi = ghash_step(g, xi, x, STEP_BLOCKS);
   }
   size_t rest = len % STEP_BYTES;
-  if (rest) xi = tail(g, k, (uint8_t *)p, rest, ctr4, xi, encrypt, nr);
+  if (rest) xi = tail(g, (uint8_t *)p, rest, ctr2, xi, encrypt, nr);
 
   xi = gf_mul(_mm_xor_si128(xi, length_block(adlen, len)), g->hdesc[STEP_BLOCKS - 1]);
   store_tag(tag_out, g->rk, nr, j0v, xi);
@@ -235,7 +231,7 @@ int ps_gcm_vaes_setup(ps_aead *ctx, const uint8_t *key) {
     power = gf_mul(power, h);
   }
   for (int i = STEP_BLOCKS; i < STEP_BLOCKS + LANES; i++) g->hdesc[i] = _mm_setzero_si128();
-  ctx->path = PS_PATH_AVX512;
+  ctx->path = PS_PATH_VAES_AVX2;
   ctx->encrypt = g->rounds == 10 ? enc128 : enc256;
   ctx->decrypt = g->rounds == 10 ? dec128 : dec256;
   return 0;
