@@ -4,6 +4,7 @@
  * alone at i = 4 mod 8). AESKEYGENASSIST computes SubWord (and RotWord^Rcon) of the last word; the running
  * XOR of the previous words is a prefix-XOR across the four 32-bit lanes.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #pragma GCC target("aes,sse4.1")
 #include <immintrin.h>
 #include <string.h>
@@ -66,3 +67,5 @@ int ps_aesni_expand_key(uint8_t out[(PS_AES_MAX_ROUNDS + 1) * 16], const uint8_t
   for (int i = 0; i <= PS_AES_MAX_ROUNDS; i++) v[i] = _mm_setzero_si128();
   return rounds;
 }
+
+#endif

@@ -6,8 +6,10 @@
 int ps_gcm_setup(ps_aead *ctx, const uint8_t *key, int portable) {
   if (ctx->cipher != PS_AES128GCM && ctx->cipher != PS_AES256GCM) return -1;
   if (portable) return ps_gcm_portable_setup(ctx, key);
+#if defined(__x86_64__) || defined(__i386__)
   if (ps_cpu_has_avx512()) return ps_gcm_avx512_setup(ctx, key);
   if (ps_cpu_has_vaes_avx2()) return ps_gcm_vaes_setup(ctx, key);
   if (ps_cpu_has_aesni()) return ps_gcm_aesni_setup(ctx, key);
+#endif
   return ps_gcm_portable_setup(ctx, key);
 }

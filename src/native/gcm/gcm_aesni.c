@@ -7,6 +7,7 @@
  * multiplies (Karatsuba), and the hashing of one group of ciphertext blocks runs interleaved with the AES rounds
  * of the next (encrypt) or the same (decrypt) group.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #pragma GCC target("aes,pclmul,ssse3,sse4.1")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
@@ -212,3 +213,5 @@ int ps_gcm_aesni_setup(ps_aead *ctx, const uint8_t *key) {
   ctx->decrypt = g->rounds == 10 ? dec128 : dec256;
   return 0;
 }
+
+#endif

@@ -5,6 +5,7 @@
  * carry-less products per register (schoolbook), sums the four 128-bit lanes, and reduces once.
  * The final partial step (< 256 bytes) uses masked loads and stores.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #pragma GCC target("avx512f,avx512bw,avx512vl,vaes,vpclmulqdq,aes,pclmul,ssse3,sse4.1,avx2")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
@@ -240,3 +241,5 @@ int ps_gcm_avx512_setup(ps_aead *ctx, const uint8_t *key) {
   ctx->decrypt = g->rounds == 10 ? dec128 : dec256;
   return 0;
 }
+
+#endif

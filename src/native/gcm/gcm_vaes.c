@@ -5,6 +5,7 @@
  * products per register (schoolbook), sums the two 128-bit lanes, and reduces once. The final partial step
  * (< 128 bytes) goes through a zero-padded copy.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #pragma GCC target("vaes,vpclmulqdq,avx2,aes,pclmul,ssse3,sse4.1")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
@@ -236,3 +237,5 @@ int ps_gcm_vaes_setup(ps_aead *ctx, const uint8_t *key) {
   ctx->decrypt = g->rounds == 10 ? dec128 : dec256;
   return 0;
 }
+
+#endif
