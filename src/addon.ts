@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Functions of the native cipher core (src/native/napi_ciphers.c). */
+/** Functions of the native cipher core (src/native/ciphers/napi_ciphers.c). */
 export interface NativeCipherFunctions {
   /** Encrypts a copy of `plaintext`; ad may be omitted. Throws TypeError/RangeError on bad arguments. */
   aeadEncrypt(

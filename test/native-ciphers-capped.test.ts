@@ -1,5 +1,5 @@
 /**
- * The intermediate CPU paths: PAGESEAL_MAX_PATH caps the fast path (src/native/cpu.c), so the AES-NI and the
+ * The intermediate CPU paths: PAGESEAL_MAX_PATH caps the fast path (src/native/ciphers/cpu.c), so the AES-NI and the
  * VAES/AVX2 code run the published vectors and the differential tests on a machine whose fastest path is
  * AVX-512. Each cap needs a fresh process (key setups are cached), hence one child vitest run per cap.
  */

@@ -1,5 +1,5 @@
 /**
- * The native backend: the C ciphers of the pageseal addon (src/native/napi_ciphers.c), or null when
+ * The native backend: the C ciphers of the pageseal addon (src/native/ciphers/napi_ciphers.c), or null when
  * the addon is not built. `nativeBackend()` runs each cipher on the fastest path the CPU supports;
  * `nativeBackendPortable()` forces the constant-time portable C path (tests and benchmarks use both).
  */

@@ -4,7 +4,7 @@
  */
 #include <node_api.h>
 
-napi_value ps_napi_ciphers_init(napi_env env, napi_value exports); /* napi_ciphers.c */
+napi_value ps_napi_ciphers_init(napi_env env, napi_value exports); /* ciphers/napi_ciphers.c */
 napi_value ps_napi_vfs_init(napi_env env, napi_value exports);     /* vfs/napi_vfs.c */
 
 static napi_value init(napi_env env, napi_value exports) {

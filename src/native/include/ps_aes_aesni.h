@@ -1,5 +1,5 @@
 /*
- * ps_aes_aesni.h: AES-128/256 encryption key schedule with AES-NI (src/native/aes/aes_aesni.c).
+ * ps_aes_aesni.h: AES-128/256 encryption key schedule with AES-NI (src/native/ciphers/aes/aes_aesni.c).
  * Only call after ps_cpu_has_aesni(). Round keys are stored as 16-byte blocks, round 0 first.
  */
 #ifndef PS_AES_AESNI_H

@@ -1,5 +1,5 @@
 /*
- * ps_aes_portable.h: constant-time AES in plain C (src/native/aes/aes_portable.c), for the portable
+ * ps_aes_portable.h: constant-time AES in plain C (src/native/ciphers/aes/aes_portable.c), for the portable
  * AES-GCM and AEGIS paths. Bitsliced: no table lookups and no branches on secret data, so its timing does
  * not depend on keys or data. Works on 8 blocks at a time internally (4 without GNU C vector support), so
  * calls with n a multiple of 8 waste nothing; any n works.

@@ -1,5 +1,5 @@
 /*
- * ps_ciphers.h: how the dispatcher (aead.c) reaches each algorithm family. Each setup function
+ * ps_ciphers.h: how the dispatcher (ciphers/aead.c) reaches each algorithm family. Each setup function
  * expects ctx->cipher, ctx->key_size and ctx->nonce_size already set, stores its expanded key in
  * ctx->state, picks the fastest path the CPU supports (portable when `portable` is non-zero), and sets
  * ctx->path, ctx->encrypt and ctx->decrypt. Returns 0, or -1 if the cipher is not its own.
@@ -9,7 +9,7 @@
 
 #include "ps_aead.h"
 
-int ps_gcm_setup(ps_aead *ctx, const uint8_t *key, int portable);   /* gcm/ */
-int ps_aegis_setup(ps_aead *ctx, const uint8_t *key, int portable); /* aegis128l/ aegis256/ aegis128x/ aegis256x/ */
+int ps_gcm_setup(ps_aead *ctx, const uint8_t *key, int portable);   /* ciphers/gcm/gcm.c */
+int ps_aegis_setup(ps_aead *ctx, const uint8_t *key, int portable); /* ciphers/aegis/aegis_dispatch.c */
 
 #endif

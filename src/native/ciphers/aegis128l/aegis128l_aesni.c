@@ -1,6 +1,6 @@
 /* AEGIS-128L with AES-NI: the eight state words in eight 128-bit registers (see aegis128l_impl.h). */
 #pragma GCC target("aes,sse4.1,ssse3")
-#include "../aegis_vec_xmm.h"
+#include "../aegis/aegis_vec_xmm.h"
 
 #define AEGIS_D 1
 #define AEGIS_FN(n) ps_aegis128l_aesni_##n

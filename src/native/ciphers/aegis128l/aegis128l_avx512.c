@@ -5,7 +5,7 @@
  * nothing on decryption that way, so it has no such file).
  */
 #pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")
-#include "../aegis_vec_xmm.h"
+#include "../aegis/aegis_vec_xmm.h"
 
 #define AEGIS_D 1
 #define AEGIS_FN(n) ps_aegis128l_avx512_##n

@@ -12,7 +12,7 @@
  * (the next 16*D bytes), lane k of t0 being bytes 16k .. 16k+15; so register j of t0 is a plain load at 16*L*j.
  * Every lane evolves independently; only Init's per-lane context block and the final tag tie them together.
  */
-#include "../aegis_internal.h"
+#include "../aegis/aegis_internal.h"
 
 #define A128_NV (AEGIS_D * 16 / AEGIS_VEC_BYTES) /* registers per state word */
 #define A128_HALF (AEGIS_D * 16)                 /* bytes of t0 (and of t1) */

@@ -3,7 +3,7 @@
  * registers. Slower than the VAES paths but still much faster than the portable code.
  */
 #pragma GCC target("aes,sse4.1,ssse3")
-#include "../aegis_vec_xmm.h"
+#include "../aegis/aegis_vec_xmm.h"
 
 #define AEGIS_D 2
 #define AEGIS_FN(n) ps_aegis128x2_aesni_##n

@@ -1,6 +1,6 @@
 /* AEGIS-128X4 with VAES on AVX-512 registers: one 512-bit register per state word (../aegis128l/aegis128l_impl.h). */
 #pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")
-#include "../aegis_vec_zmm.h"
+#include "../aegis/aegis_vec_zmm.h"
 
 #define AEGIS_D 4
 #define AEGIS_FN(n) ps_aegis128x4_avx512_##n

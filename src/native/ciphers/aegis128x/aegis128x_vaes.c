@@ -3,7 +3,7 @@
  * registers. See ../aegis128l/aegis128l_impl.h.
  */
 #pragma GCC target("vaes,avx2,aes")
-#include "../aegis_vec_ymm.h"
+#include "../aegis/aegis_vec_ymm.h"
 
 #define AEGIS_D 2
 #define AEGIS_FN(n) ps_aegis128x2_vaes_##n

@@ -1,6 +1,6 @@
 /* AEGIS-256 with AES-NI: the six state words in six 128-bit registers (see aegis256_impl.h). */
 #pragma GCC target("aes,sse4.1,ssse3")
-#include "../aegis_vec_xmm.h"
+#include "../aegis/aegis_vec_xmm.h"
 
 #define AEGIS_D 1
 #define AEGIS_FN(n) ps_aegis256_aesni_##n

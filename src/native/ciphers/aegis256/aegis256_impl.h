@@ -9,7 +9,7 @@
  * State word S_i (D lanes) is held in A256_NV registers s[i][0 .. A256_NV-1], register j holding lanes
  * j*L .. j*L+L-1 (L lanes per register). A 128*D-bit message block's lane k is its bytes 16k .. 16k+15.
  */
-#include "../aegis_internal.h"
+#include "../aegis/aegis_internal.h"
 
 #define A256_NV (AEGIS_D * 16 / AEGIS_VEC_BYTES) /* registers per state word */
 #define A256_RATE (AEGIS_D * 16)                 /* bytes absorbed per Update */

@@ -7,7 +7,7 @@
  * The state is 6 words of d lanes; word i, lane j is the 16 bytes at s[(i * d + j) * 16], so an Update is one
  * ps_aes_ct_round call over 6d blocks.
  */
-#include "../aegis_internal.h"
+#include "../aegis/aegis_internal.h"
 #include "ps_aes_portable.h"
 
 #define MAXD 4

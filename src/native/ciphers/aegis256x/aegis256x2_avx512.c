@@ -5,7 +5,7 @@
  * are decrypted on every read, so decryption weighs more).
  */
 #pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")
-#include "../aegis_vec_ymm.h"
+#include "../aegis/aegis_vec_ymm.h"
 
 #define AEGIS_D 2
 #define AEGIS_FN(n) ps_aegis256x2_avx512_##n

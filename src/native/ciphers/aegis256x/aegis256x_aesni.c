@@ -3,7 +3,7 @@
  * registers. See ../aegis256/aegis256_impl.h.
  */
 #pragma GCC target("aes,sse4.1,ssse3")
-#include "../aegis_vec_xmm.h"
+#include "../aegis/aegis_vec_xmm.h"
 
 #define AEGIS_D 2
 #define AEGIS_FN(n) ps_aegis256x2_aesni_##n

@@ -1,6 +1,6 @@
 /* AEGIS-256X4 with VAES on AVX-512 registers: one 512-bit register per state word (../aegis256/aegis256_impl.h). */
 #pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")
-#include "../aegis_vec_zmm.h"
+#include "../aegis/aegis_vec_zmm.h"
 
 #define AEGIS_D 4
 #define AEGIS_FN(n) ps_aegis256x4_avx512_##n

@@ -1,5 +1,5 @@
 /* AEGIS-256X2 and AEGIS-256X4 in constant-time plain C: the degree-generic code of ../aegis256/aegis256_portable.c. */
-#include "../aegis_internal.h"
+#include "../aegis/aegis_internal.h"
 
 void ps_aegis256x2_portable_encrypt(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad, size_t adlen,
                                     const uint8_t *nonce, uint8_t *tag, size_t taglen) {

@@ -3,7 +3,7 @@
  * registers. See ../aegis256/aegis256_impl.h.
  */
 #pragma GCC target("vaes,avx2,aes")
-#include "../aegis_vec_ymm.h"
+#include "../aegis/aegis_vec_ymm.h"
 
 #define AEGIS_D 2
 #define AEGIS_FN(n) ps_aegis256x2_vaes_##n
