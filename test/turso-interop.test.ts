@@ -116,6 +116,19 @@ describe('golden files written by Turso -> pageseal', () => {
     });
   }
 
+  it('readonly: true still reads the rows left in a Turso -wal (folded first)', () => {
+    const g = golden.find((e) => e.wal_file !== null)!;
+    const path = join(scratch.dir, g.file);
+    copyFileSync(join(GOLDEN, g.file), path);
+    copyFileSync(join(GOLDEN, g.wal_file!), path + '-wal');
+    const db = open(path, { encryption: { cipher: g.cipher, hexkey: g.hexkey }, readonly: true });
+    try {
+      expect(rowsSha256(readRows(db))).toBe(g.rows_sha256);
+    } finally {
+      db.close();
+    }
+  });
+
   it('a wrong key on a file with a Turso -wal: AuthenticationError on page 1, neither file changed', () => {
     const g = golden.find((e) => e.wal_file !== null)!;
     const path = join(scratch.dir, g.file);
