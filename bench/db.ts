@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
 import { open, CIPHER_SPECS } from '../src/index.js';
+import { nativeCipherPath } from '../src/ciphers/native-backend.js';
 
 // ---------- options ----------
 
@@ -301,6 +302,8 @@ function printTable(results: Result[], opts: Options): void {
     `\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads; reads, scans and updates: best of ${opts.rounds} rounds\n`,
   );
   const head = `${pad('engine', 22, true)} ${pad('insert rows/s', 14)} ${pad('x', 6)} ${pad('read µs', 9)} ${pad('x', 6)} ${pad('scan µs/pg', 11)} ${pad('x', 6)} ${pad('update µs/row', 14)} ${pad('x', 6)}`;
+  const paths = CIPHER_SPECS.map((c) => `${c.name} ${nativeCipherPath(c.name) ?? '?'}`).join(', ');
+  console.log(`CPU paths of the ciphers: ${paths}\n`);
   console.log(head);
   console.log('-'.repeat(head.length));
   for (const r of results) {
@@ -378,7 +381,8 @@ async function main(): Promise<void> {
   }
   if (opts.json) {
     const plain = results[0]!;
-    console.log(JSON.stringify({ options: opts, results: results.map((r) => ({ ...r, ratios: ratios(r, plain) })) }, null, 2));
+    const cipherPaths = Object.fromEntries(CIPHER_SPECS.map((c) => [c.name, nativeCipherPath(c.name)]));
+    console.log(JSON.stringify({ options: opts, cipherPaths, results: results.map((r) => ({ ...r, ratios: ratios(r, plain) })) }, null, 2));
   } else {
     printTable(results, opts);
   }
