@@ -390,3 +390,140 @@ describe('torn writes', () => {
     expect(checkDatabase(path, crashed.key, crashed.reported)).toEqual([0, ...crashed.reported]);
   });
 });
+
+// ---- 3b. a hot rollback journal ----
+
+interface JournalLayout {
+  pageSize: number;
+  /** Records SQLite synced before changing the database file (counted in a header's nRec). */
+  synced: number;
+  /** File offsets of the records after the last synced header (written, never synced, never played back). */
+  unsynced: number[];
+}
+
+/**
+ * Walks a rollback journal (facts from https://www.sqlite.org/fileformat2.html and SQLite's pager):
+ * each segment has a header of one sector (magic, nRec, checksum seed, original page count, sector
+ * size, page size) and nRec records of page number + page + checksum. SQLite writes a segment's
+ * header with a zero magic and fills in magic and nRec when it syncs the journal, right before it
+ * writes pages into the database file; the records of the last, unsynced segment are never read.
+ */
+function journalLayout(path: string): JournalLayout {
+  const bytes = readFileSync(path);
+  const sector = bytes.readUInt32BE(20);
+  const pageSize = bytes.readUInt32BE(24);
+  const record = pageSize + 8;
+  let synced = 0;
+  let at = 0;
+  while (at + 28 <= bytes.length && bytes.subarray(at, at + 8).equals(JOURNAL_MAGIC)) {
+    const nRec = bytes.readUInt32BE(at + 8);
+    synced += nRec;
+    at = Math.ceil((at + sector + nRec * record) / sector) * sector;
+  }
+  const unsynced: number[] = [];
+  for (let r = at + sector; r + record <= bytes.length; r += record) unsynced.push(r);
+  return { pageSize, synced, unsynced };
+}
+
+/** A rollback-mode database killed inside a big transaction that already spilled pages into the file. */
+async function killedWithHotJournal(cipher: string): Promise<Crashed & { before: string }> {
+  const key = KEYS[cipher]!;
+  const path = freshPath();
+  createBase(path, key, 'delete');
+  const before = contentDigest(path, key);
+  const sizeBefore = sizeOf(path);
+  const child = startChild(path, key, 'hold-journal');
+  await child.waitLine(/^holding \d+$/);
+  await child.kill();
+  expect(isHotJournal(`${path}-journal`)).toBe(true);
+  const layout = journalLayout(`${path}-journal`);
+  expect(layout.synced, 'pages were written into the database file mid-transaction').toBeGreaterThan(0);
+  expect(sizeOf(path)).toBeGreaterThanOrEqual(sizeBefore);
+  return { path, key, reported: [], before };
+}
+
+describe('a hot rollback journal', () => {
+  it.each(['aegis256', 'aes256gcm'])('%s: a kill mid-transaction rolls back to the last commit, also with its last journal record torn', async (cipher) => {
+    const crashed = await killedWithHotJournal(cipher);
+    const { pageSize, unsynced } = journalLayout(`${crashed.path}-journal`);
+    expect(unsynced.length, 'records written after the last sync').toBeGreaterThan(0);
+    const last = unsynced.at(-1)!;
+    const damages: Record<string, (journal: string) => void> = {
+      untouched: () => {},
+      'cut in the middle of the last record': (journal) => truncateSync(journal, last + 4 + pageSize / 2 + 1),
+      'garbage over the tail of the last record': (journal) => overwrite(journal, last + pageSize + 8 - 48, randomBytes(48)),
+    };
+    for (const [name, damage] of Object.entries(damages)) {
+      const path = copyState(crashed.path);
+      damage(`${path}-journal`);
+      expect(checkDatabase(path, crashed.key, []), name).toEqual([0]);
+      expect(contentDigest(path, crashed.key), name).toBe(crashed.before);
+    }
+  });
+});
+
+// ---- 4. a wrong key never writes ----
+
+function hashes(path: string): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const suffix of ['', '-wal', '-journal']) out[suffix || 'db'] = existsSync(path + suffix) ? sha256File(path + suffix) : null;
+  return out;
+}
+
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error');
+}
+
+/**
+ * Tries every wrong way in: another key (open() and the PRAGMA path) and another cipher. Each must
+ * fail with the typed error and leave the database, -wal and -journal byte for byte unchanged.
+ */
+function expectWrongKeysWriteNothing(path: string, key: Key): void {
+  const before = hashes(path);
+  const otherKey = { cipher: key.cipher, hexkey: randomHexKey(32) };
+  const err = thrown(() => open(path, { encryption: otherKey }));
+  expect(err).toBeInstanceOf(AuthenticationError);
+  expect((err as AuthenticationError).code).toBe('AUTHENTICATION_FAILED');
+  expect(hashes(path), 'after open() with a wrong key').toEqual(before);
+
+  const otherCipher = { cipher: key.cipher === 'aegis256' ? 'aes256gcm' : 'aegis256', hexkey: key.hexkey };
+  const mismatch = thrown(() => open(path, { encryption: otherCipher }));
+  expect(mismatch).toBeInstanceOf(FormatError);
+  expect((mismatch as FormatError).code).toBe('CIPHER_MISMATCH');
+  expect(hashes(path), 'after open() with another cipher').toEqual(before);
+
+  install();
+  const raw = new BetterSqlite3(path);
+  try {
+    raw.pragma(`cipher = '${key.cipher}'`);
+    raw.pragma(`hexkey = '${otherKey.hexkey}'`);
+    const viaPragma = explainError(thrown(() => raw.prepare('SELECT count(*) FROM txns').get()), path);
+    expect(viaPragma).toBeInstanceOf(AuthenticationError);
+    expect((viaPragma as AuthenticationError).pageNumber).toBe(1);
+  } finally {
+    raw.close();
+  }
+  expect(hashes(path), 'after PRAGMA hexkey with a wrong key').toEqual(before);
+}
+
+describe('a wrong key after a crash', () => {
+  it('leaves a -wal with committed frames untouched, then the right key recovers every commit', async () => {
+    const crashed = await killedWithWal('aegis256', 5);
+    expect(sizeOf(`${crashed.path}-wal`)).toBeGreaterThan(0);
+    expectWrongKeysWriteNothing(crashed.path, crashed.key);
+    expect(checkDatabase(crashed.path, crashed.key, crashed.reported)).toEqual([0, ...crashed.reported]);
+  });
+
+  it('leaves a hot journal untouched, then the right key rolls it back', async () => {
+    const crashed = await killedWithHotJournal('aes256gcm');
+    expectWrongKeysWriteNothing(crashed.path, crashed.key);
+    expect(isHotJournal(`${crashed.path}-journal`)).toBe(true);
+    expect(checkDatabase(crashed.path, crashed.key, [])).toEqual([0]);
+    expect(contentDigest(crashed.path, crashed.key)).toBe(crashed.before);
+  });
+});

@@ -89,7 +89,11 @@ export function explainError(err: unknown, path?: string): unknown {
   // The failure record is per thread and kept until the next one: only an AUTH error is sure to be
   // about an authentication failure, other codes are explained only by non-authentication kinds.
   const f = lastFailure(path);
-  if (f && (code === 'SQLITE_IOERR_AUTH' || f.kind !== 'auth')) return withCause(failureError(f), err);
+  // The VFS refuses to open a -wal or hot journal when page 1 does not open with the key (guard.c):
+  // SQLITE_CANTOPEN, recorded as an auth failure of page 1. That is how a wrong key given by PRAGMA
+  // shows after a crash left such a file.
+  const refusedLog = code?.startsWith('SQLITE_CANTOPEN') === true && f?.kind === 'auth' && f.page === 1;
+  if (f && (code === 'SQLITE_IOERR_AUTH' || f.kind !== 'auth' || refusedLog)) return withCause(failureError(f), err);
   if (code === 'SQLITE_IOERR_AUTH') return withCause(new AuthenticationError('a database page failed authentication'), err);
   if (code === 'SQLITE_NOTADB' && path !== undefined) {
     const kind = sniffDatabase(path);
