@@ -22,18 +22,24 @@ typedef struct {
 
 #define IMPL(name) {name##_encrypt, name##_decrypt}
 #define NONE {NULL, NULL}
+/* The AES-NI/VAES/AVX-512 files compile to nothing off x86, so elsewhere only the portable path is named. */
+#if defined(__x86_64__) || defined(__i386__)
+#define X86(name) IMPL(name)
+#else
+#define X86(name) NONE
+#endif
 
 static const aegis_variant VARIANTS[] = {
-    {PS_AEGIS128L, {IMPL(ps_aegis128l_portable), IMPL(ps_aegis128l_aesni), NONE, IMPL(ps_aegis128l_avx512)}},
+    {PS_AEGIS128L, {IMPL(ps_aegis128l_portable), X86(ps_aegis128l_aesni), NONE, X86(ps_aegis128l_avx512)}},
     {PS_AEGIS128X2,
-     {IMPL(ps_aegis128x2_portable), IMPL(ps_aegis128x2_aesni), IMPL(ps_aegis128x2_vaes), IMPL(ps_aegis128x2_avx512)}},
+     {IMPL(ps_aegis128x2_portable), X86(ps_aegis128x2_aesni), X86(ps_aegis128x2_vaes), X86(ps_aegis128x2_avx512)}},
     {PS_AEGIS128X4,
-     {IMPL(ps_aegis128x4_portable), IMPL(ps_aegis128x4_aesni), IMPL(ps_aegis128x4_vaes), IMPL(ps_aegis128x4_avx512)}},
-    {PS_AEGIS256, {IMPL(ps_aegis256_portable), IMPL(ps_aegis256_aesni), NONE, NONE}},
+     {IMPL(ps_aegis128x4_portable), X86(ps_aegis128x4_aesni), X86(ps_aegis128x4_vaes), X86(ps_aegis128x4_avx512)}},
+    {PS_AEGIS256, {IMPL(ps_aegis256_portable), X86(ps_aegis256_aesni), NONE, NONE}},
     {PS_AEGIS256X2,
-     {IMPL(ps_aegis256x2_portable), IMPL(ps_aegis256x2_aesni), IMPL(ps_aegis256x2_vaes), IMPL(ps_aegis256x2_avx512)}},
+     {IMPL(ps_aegis256x2_portable), X86(ps_aegis256x2_aesni), X86(ps_aegis256x2_vaes), X86(ps_aegis256x2_avx512)}},
     {PS_AEGIS256X4,
-     {IMPL(ps_aegis256x4_portable), IMPL(ps_aegis256x4_aesni), IMPL(ps_aegis256x4_vaes), IMPL(ps_aegis256x4_avx512)}},
+     {IMPL(ps_aegis256x4_portable), X86(ps_aegis256x4_aesni), X86(ps_aegis256x4_vaes), X86(ps_aegis256x4_avx512)}},
 };
 
 static const aegis_variant *find_variant(int cipher) {

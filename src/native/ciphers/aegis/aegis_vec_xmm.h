@@ -3,6 +3,7 @@
  * 128-bit registers with AES-NI: one AEGIS lane (one 128-bit AES block) per register.
  * Include after `#pragma GCC target("aes,sse4.1,ssse3")`.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #ifndef PS_AEGIS_VEC_XMM_H
 #define PS_AEGIS_VEC_XMM_H
 
@@ -27,4 +28,5 @@ VINLINE aegis_vec v_ctx(int first, int d) { return _mm_set_epi64x(0, (long long)
 /* XOR of all lanes of v, stored as one 16-byte block. */
 VINLINE void v_fold(uint8_t out[16], aegis_vec v) { v_store(out, v); }
 
+#endif
 #endif

@@ -2,6 +2,7 @@
  * The vector operations the AEGIS templates need, on 256-bit registers with VAES and AVX2: two AEGIS lanes
  * (two 128-bit AES blocks) per register. Include after `#pragma GCC target("vaes,avx2,aes")`.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #ifndef PS_AEGIS_VEC_YMM_H
 #define PS_AEGIS_VEC_YMM_H
 
@@ -32,4 +33,5 @@ VINLINE void v_fold(uint8_t out[16], aegis_vec v) {
   _mm_storeu_si128((__m128i *)out, x);
 }
 
+#endif
 #endif

@@ -2,6 +2,7 @@
  * AEGIS-256X2 and AEGIS-256X4 on AES-NI alone (CPUs without VAES): each state word spread over D 128-bit
  * registers. See ../aegis256/aegis256_impl.h.
  */
+#if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #pragma GCC target("aes,sse4.1,ssse3")
 #include "../aegis/aegis_vec_xmm.h"
 
@@ -14,3 +15,4 @@
 #define AEGIS_D 4
 #define AEGIS_FN(n) ps_aegis256x4_aesni_##n
 #include "../aegis256/aegis256_impl.h"
+#endif
