@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { nativeBackend, nativeCipherPath } from '../src/ciphers/native-backend.js';
 import { CIPHER_SPECS } from '../src/ciphers/registry.js';
-import { loadCipherVectors } from './helpers/native-vectors.js';
+import { loadCipherVectors } from './helpers/vectors.js';
 import { checkTampering, checkVector, compareBackends, rng } from './helpers/native-checks.js';
 
 const CAP = process.env.PAGESEAL_MAX_PATH;

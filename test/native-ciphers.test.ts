@@ -16,7 +16,7 @@ import {
 } from '../src/ciphers/native-backend.js';
 import { CIPHER_SPECS } from '../src/ciphers/registry.js';
 import { AuthenticationError } from '../src/errors.js';
-import { loadCipherVectors } from './helpers/native-vectors.js';
+import { loadCipherVectors } from './helpers/vectors.js';
 import { checkTampering, checkVector, compareBackends, rng, type NamedBackend } from './helpers/native-checks.js';
 
 const addon = loadAddon();

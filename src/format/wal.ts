@@ -13,7 +13,8 @@
  *
  * In Turso's encrypted files the stored page is the ciphertext, so the chain is checked over it.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { readAt } from './read-at.js';
 import { isValidPageSize } from './sqlite-header.js';
 
 export const WAL_HEADER_SIZE = 32;
@@ -144,16 +145,6 @@ export function checkFrame(header: WalHeader, frame: Uint8Array, sum: Uint32Arra
   walChecksum(frame.subarray(0, 8), header.bigEndianChecksum, sum);
   walChecksum(page, header.bigEndianChecksum, sum);
   return sum[0] === fh.checksum1 && sum[1] === fh.checksum2 ? fh : null;
-}
-
-function readAt(fd: number, buf: Uint8Array, position: number): number {
-  let done = 0;
-  while (done < buf.length) {
-    const n = readSync(fd, buf, done, buf.length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
 }
 
 function emptyScan(header: WalHeader | null, framesInFile = 0): WalScan {

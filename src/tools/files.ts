@@ -1,5 +1,5 @@
 /** Small synchronous file helpers for the offline tools: whole reads/writes, typed I/O errors, atomic outputs. */
-import { closeSync, existsSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidOptionsError, PagesealError } from '../errors.js';
@@ -20,16 +20,7 @@ export function openFile(path: string, flags: string, what = 'open'): number {
   }
 }
 
-/** Reads `buf.length` bytes at `position` unless the file ends first; returns the count read. */
-export function readAt(fd: number, buf: Uint8Array, position: number): number {
-  let done = 0;
-  while (done < buf.length) {
-    const n = readSync(fd, buf, done, buf.length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done;
-}
+export { readAt } from '../format/read-at.js';
 
 export function writeAt(fd: number, buf: Uint8Array, position: number): void {
   let done = 0;

@@ -9,8 +9,9 @@
  *                 and in WAL mode a checkpoint before every 6th (`checkpoint <id>` / `checkpointed <id>`)
  *   hold-wal <n>  WAL mode without automatic checkpoints: commits n small transactions, prints
  *                 `holding`, and waits to be killed (the -wal then holds every one of them)
- *   hold-journal  rollback mode: runs a big transaction that spills pages into the database file,
- *                 prints `holding <id>` with the transaction still open, and waits to be killed
+ *   hold-journal  rollback mode: in one transaction, a small then a big transaction's changes (the
+ *                 file grows, pages spill into the database file), prints `holding <id>` with the
+ *                 transaction still open, and waits to be killed
  *   fill <pad>    commits small transactions of rows of about <pad> bytes until writes fail (a
  *                 file-size limit), prints `failed <id> <code>` for each of 4 failed attempts, then
  *                 closes (`closed` or `close-failed <code>`) and prints `exit`
@@ -68,7 +69,8 @@ function holdWal(db: Database, n: number): never {
 function holdJournal(db: Database): never {
   const id = nextTxnId(db);
   db.exec('BEGIN');
-  bigTxnBody(db, id);
+  smallTxn(db, id, 3000); // grows the file: page 1 (the page count) is journaled first, then synced by a spill
+  bigTxnBody(db, id + 1);
   say(`holding ${id}`);
   waitToBeKilled();
 }

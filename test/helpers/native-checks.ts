@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { tsBackend } from '../../src/ciphers/ts-backend.js';
 import type { Aead, CipherName, CipherSpec } from '../../src/ciphers/types.js';
 import { AuthenticationError } from '../../src/errors.js';
-import type { CipherVector } from './native-vectors.js';
+import type { CipherVector } from './vectors.js';
 
 export type NamedBackend = [string, Record<CipherName, Aead> | null];
 
