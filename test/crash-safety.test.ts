@@ -378,6 +378,22 @@ describe('torn writes', () => {
     }
   });
 
+  it('database pages torn by a checkpoint (page 1 included) are restored from the -wal', async () => {
+    const crashed = await killedWithWal('aegis256', 6);
+    const { pageSize, frames } = walFrames(`${crashed.path}-wal`);
+    const wal = readFileSync(`${crashed.path}-wal`);
+    const dbPages = sizeOf(crashed.path) / pageSize;
+    const torn = [1, frames.find((f) => f.pageNumber > 1 && f.pageNumber <= dbPages)!.pageNumber];
+    for (const pageNumber of torn) {
+      const path = copyState(crashed.path);
+      const latest = frames.filter((f) => f.pageNumber === pageNumber).at(-1)!;
+      const start = latest.offset + WAL_FRAME_HEADER_SIZE;
+      // A torn write: the first half of the new page landed, the second half is still the old one.
+      overwrite(path, (pageNumber - 1) * pageSize, wal.subarray(start, start + pageSize / 2));
+      expect(checkDatabase(path, crashed.key, crashed.reported), `page ${pageNumber} torn`).toEqual([0, ...crashed.reported]);
+    }
+  });
+
   it('a checkpoint killed after it rewrote page 1 (the file shorter than its header says) is recovered by open()', async () => {
     const crashed = await killedWithWal('aes256gcm', 6);
     const path = copyState(crashed.path);
@@ -397,6 +413,8 @@ interface JournalLayout {
   pageSize: number;
   /** Records SQLite synced before changing the database file (counted in a header's nRec). */
   synced: number;
+  /** Their page numbers. */
+  syncedPages: number[];
   /** File offsets of the records after the last synced header (written, never synced, never played back). */
   unsynced: number[];
 }
@@ -413,16 +431,16 @@ function journalLayout(path: string): JournalLayout {
   const sector = bytes.readUInt32BE(20);
   const pageSize = bytes.readUInt32BE(24);
   const record = pageSize + 8;
-  let synced = 0;
+  const syncedPages: number[] = [];
   let at = 0;
   while (at + 28 <= bytes.length && bytes.subarray(at, at + 8).equals(JOURNAL_MAGIC)) {
     const nRec = bytes.readUInt32BE(at + 8);
-    synced += nRec;
+    for (let i = 0; i < nRec; i++) syncedPages.push(bytes.readUInt32BE(at + sector + i * record));
     at = Math.ceil((at + sector + nRec * record) / sector) * sector;
   }
   const unsynced: number[] = [];
   for (let r = at + sector; r + record <= bytes.length; r += record) unsynced.push(r);
-  return { pageSize, synced, unsynced };
+  return { pageSize, synced: syncedPages.length, syncedPages, unsynced };
 }
 
 /** A rollback-mode database killed inside a big transaction that already spilled pages into the file. */
@@ -458,6 +476,19 @@ describe('a hot rollback journal', () => {
       damage(`${path}-journal`);
       expect(checkDatabase(path, crashed.key, []), name).toEqual([0]);
       expect(contentDigest(path, crashed.key), name).toBe(crashed.before);
+    }
+  });
+
+  it('database pages torn while written mid-transaction (page 1 included) are restored from the hot journal', async () => {
+    const crashed = await killedWithHotJournal('aegis256');
+    const { pageSize, syncedPages } = journalLayout(`${crashed.path}-journal`);
+    // SQLite writes a page into the database file only once its journal record is synced.
+    expect(syncedPages, 'page 1 is journaled and synced').toContain(1);
+    for (const pageNumber of [1, syncedPages.find((p) => p > 1)!]) {
+      const path = copyState(crashed.path);
+      overwrite(path, (pageNumber - 1) * pageSize + pageSize / 2, randomBytes(pageSize / 2));
+      expect(checkDatabase(path, crashed.key, []), `page ${pageNumber} torn`).toEqual([0]);
+      expect(contentDigest(path, crashed.key), `page ${pageNumber} torn`).toBe(crashed.before);
     }
   });
 });

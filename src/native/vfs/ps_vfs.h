@@ -109,6 +109,7 @@ int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_is_turso(sqlite3_file *root);
 int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k);
+int ps_wal_first_frame_proves_key(sqlite3_file *root, const ps_key *k);
 int ps_guard_aux_open(ps_file *f);
 int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);

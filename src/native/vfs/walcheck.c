@@ -62,17 +62,27 @@ int ps_wal_is_turso(sqlite3_file *root) {
   return turso;
 }
 
-/* 0 when the WAL has no valid first frame or its page opens with k; else the failure (PS_FAIL_*). */
-int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k) {
+/* Decrypts the WAL's first frame with k: -1 when it has no frame of its header's generation (salts), else
+ * 0 or the failure (PS_FAIL_*). */
+static int first_frame_decrypts(sqlite3_file *root, const ps_key *k) {
   uint8_t hdr[32];
   uint32_t page_size = 0;
   uint8_t *frame = read_first_frame(root, hdr, &page_size);
-  int bad = 0;
+  int r = -1;
   if (frame && memcmp(hdr + 16, frame + 8, 8) == 0)
-    bad = ps_page_decrypt(k, frame + 24, (int)page_size, ps_be32(frame) == 1);
+    r = ps_page_decrypt(k, frame + 24, (int)page_size, ps_be32(frame) == 1);
   if (frame) {
     ps_wipe(frame, 24 + (size_t)page_size);
     free(frame);
   }
-  return bad;
+  return r;
 }
+
+/* 0 when the WAL has no valid first frame or its page opens with k; else the failure (PS_FAIL_*). */
+int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k) {
+  int r = first_frame_decrypts(root, k);
+  return r < 0 ? 0 : r;
+}
+
+/* 1 when the WAL's first frame decrypts with k: the key is right (an AEAD tag cannot be met without it). */
+int ps_wal_first_frame_proves_key(sqlite3_file *root, const ps_key *k) { return first_frame_decrypts(root, k) == 0; }
