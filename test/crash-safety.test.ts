@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, truncateSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, install, explainError, parseWalHeader, AuthenticationError, FormatError, verifyFile, type Database } from '../src/index.js';
+import { open, install, explainError, parseWalHeader, AuthenticationError, FormatError, verifyFile, decryptFile, type Database } from '../src/index.js';
 import { parseFrameHeader, WAL_FRAME_HEADER_SIZE, WAL_HEADER_SIZE } from '../src/format/wal.js';
 import { scratchDir, sha256File, sizeOf, randomHexKey } from './helpers/files.js';
 import { smallTxn, writeBase } from './helpers/crash-workload.js';
@@ -404,6 +404,30 @@ describe('torn writes', () => {
     overwrite(path, 0, stored);
     expect(stored.readUInt32BE(28), 'the header declares pages the file does not have yet').toBeGreaterThan(sizeOf(path) / pageSize);
     expect(checkDatabase(path, crashed.key, crashed.reported)).toEqual([0, ...crashed.reported]);
+  });
+
+  it('the offline tools read such a database before any open(): verify passes, decrypt yields every commit', async () => {
+    const crashed = await killedWithWal('aegis256', 6);
+    const path = copyState(crashed.path);
+    const { pageSize, frames } = walFrames(`${path}-wal`);
+    const page1 = frames.filter((f) => f.pageNumber === 1).at(-1)!;
+    overwrite(path, 0, readFileSync(`${path}-wal`).subarray(page1.offset + WAL_FRAME_HEADER_SIZE, page1.offset + WAL_FRAME_HEADER_SIZE + pageSize));
+    const before = [sha256File(path), sha256File(`${path}-wal`)];
+    const verified = verifyFile(path, crashed.key);
+    expect(verified.failures).toEqual([]);
+    expect(verified.ok).toBe(true);
+    const plain = `${path}.plain`;
+    decryptFile(path, plain, crashed.key);
+    const db = new BetterSqlite3(plain, { readonly: true });
+    try {
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      const ids = db.prepare('SELECT id FROM txns ORDER BY id').pluck().all() as number[];
+      expect(ids).toEqual(ids.map((_, i) => i));
+      expect(crashed.reported.filter((id) => !ids.includes(id))).toEqual([]);
+    } finally {
+      db.close();
+    }
+    expect([sha256File(path), sha256File(`${path}-wal`)], 'the tools never modify their input').toEqual(before);
   });
 });
 
