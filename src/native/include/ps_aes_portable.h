@@ -38,6 +38,26 @@ void ps_aes_ct_ctr_keystream(const ps_aes_ct_key *k, uint8_t *ks, const uint8_t 
  * no partial overlap). */
 void ps_aes_ct_round(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n);
 
+/*
+ * Eight blocks in bitsliced form, for AEGIS code that keeps its state bitsliced between rounds. w[b][e] holds
+ * bit b of every byte of blocks 4 e .. 4 e + 3: the byte (row r, column c) of block 4 e + j is bit
+ * 32 (c & 1) + 8 r + 4 (c >> 1) + j of w[b][e]. XOR and AND of two x8 values act blockwise, so AEGIS's linear
+ * steps work on w directly; moving a block to another slot is a shift of j within each 4-bit group.
+ */
+typedef struct {
+  _Alignas(16) uint64_t w[8][2];
+} ps_aes_ct_x8;
+
+/* Converts the blocks *blk[0 .. 8) into x; a NULL pointer reads as a zero block. */
+void ps_aes_ct_x8_load(ps_aes_ct_x8 *x, const uint8_t *const blk[8]);
+
+/* Writes block i of x, xored with *mask[i] when mask[i] is not NULL, to out[i] for every out[i] not NULL.
+ * out[i] may equal mask[i]. */
+void ps_aes_ct_x8_store(const ps_aes_ct_x8 *x, uint8_t *const out[8], const uint8_t *const mask[8]);
+
+/* AESRound without the round key (SubBytes, ShiftRows, MixColumns) on all eight blocks of x. */
+void ps_aes_ct_x8_round(ps_aes_ct_x8 *x);
+
 #ifdef __cplusplus
 }
 #endif

@@ -105,6 +105,20 @@ static void transpose8(lane_t w[8]) {
  * block j (block byte 4 c + r = 8 h + k) sits at bit 8 k + 4 h + j = 32 (c & 1) + 8 r + 4 (c >> 1) + j.
  * A lone AES round (AESRound below) works in it directly; full encryption converts to the "rows" layout.
  */
+/* The pre-transpose words of the blocks blk[0 .. BATCH); a NULL block reads as zero. */
+static void gather_halves_words(lane_t q[8], const uint8_t *const blk[BATCH]) {
+  for (int h = 0; h < 2; h++) {
+    for (int j = 0; j < 4; j++) {
+      uint64_t w[LANES];
+      for (int k = 0; k < LANES; k++) {
+        const uint8_t *b = blk[4 * k + j];
+        w[k] = b ? load64le(b + 8 * h) : 0;
+      }
+      q[4 * h + j] = make_lane(w);
+    }
+  }
+}
+
 static void load_halves_words(lane_t q[8], const uint8_t *in, size_t n) {
   for (int h = 0; h < 2; h++) {
     for (int j = 0; j < 4; j++) {
@@ -464,5 +478,80 @@ static void round_batch(uint8_t *out, const uint8_t *in, const uint8_t *rk, size
 void ps_aes_ct_round(uint8_t *out, const uint8_t *in, const uint8_t *rk, size_t n) {
   for (size_t i = 0; i < n; i += BATCH) {
     round_batch(out + 16 * i, in + 16 * i, rk + 16 * i, n - i < BATCH ? n - i : BATCH);
+  }
+}
+
+/* ---- AEGIS with the state kept bitsliced (ps_aes_ct_x8, see ps_aes_portable.h) ---- */
+
+_Static_assert(8 % BATCH == 0, "an x8 state holds whole batches");
+
+/* Batch h of x (blocks BATCH h .. BATCH h + BATCH - 1) as lanes, and back. */
+static void x8_get(lane_t q[8], const ps_aes_ct_x8 *x, int h) {
+  for (int b = 0; b < 8; b++) memcpy(&q[b], &x->w[b][LANES * h], sizeof q[b]);
+}
+
+static void x8_put(ps_aes_ct_x8 *x, int h, const lane_t q[8]) {
+  for (int b = 0; b < 8; b++) memcpy(&x->w[b][LANES * h], &q[b], sizeof q[b]);
+}
+
+void ps_aes_ct_x8_load(ps_aes_ct_x8 *x, const uint8_t *const blk[8]) {
+  for (int h = 0; h < 8 / BATCH; h++) {
+    lane_t q[8];
+    gather_halves_words(q, blk + BATCH * h);
+    transpose8(q);
+    x8_put(x, h, q);
+  }
+}
+
+void ps_aes_ct_x8_store(const ps_aes_ct_x8 *x, uint8_t *const out[8], const uint8_t *const mask[8]) {
+  for (int h = 0; h < 8 / BATCH; h++) {
+    lane_t q[8];
+    x8_get(q, x, h);
+    transpose8(q);
+    for (int hf = 0; hf < 2; hf++) {
+      for (int j = 0; j < 4; j++) {
+        for (int k = 0; k < LANES; k++) {
+          const int i = BATCH * h + 4 * k + j;
+          if (out[i] == NULL) continue; /* which blocks exist is public */
+          const uint64_t m = mask[i] ? load64le(mask[i] + 8 * hf) : 0;
+          store64le(out[i] + 8 * hf, get_lane(&q[4 * hf + j], k) ^ m);
+        }
+      }
+    }
+  }
+}
+
+/*
+ * ShiftRows on bit planes in the halves layout: byte (r, c) takes byte (r, c + r). A 64-bit element's byte
+ * 4 (c & 1) + r holds row r of columns c & 1 and (c & 1) + 2 (low and high nibble). Row 0 stays; row 2 swaps
+ * nibbles; row 1 takes column c + 1: byte 1 <- byte 5, byte 5 <- byte 1 nibble-swapped; row 3 takes column
+ * c - 1: byte 7 <- byte 3, byte 3 <- byte 7 nibble-swapped.
+ */
+static inline lane_t swap_halves(lane_t x) {
+#if LANES == 2 && defined(__clang__)
+  typedef uint32_t lane32_t __attribute__((vector_size(16)));
+  return (lane_t)__builtin_shufflevector((lane32_t)x, (lane32_t)x, 1, 0, 3, 2);
+#elif LANES == 2
+  typedef uint32_t lane32_t __attribute__((vector_size(16)));
+  return (lane_t)__builtin_shuffle((lane32_t)x, (lane32_t){1, 0, 3, 2}); /* one shuffle instead of 3 shifts */
+#else
+  return rotr(x, 32);
+#endif
+}
+
+static inline lane_t shift_rows_plane(lane_t x) {
+  const lane_t a = swap_halves(x); /* byte k <- byte k ^ 4 */
+  const lane_t keep = (x & 0x000000FF000000FFull) | (a & 0xFF0000000000FF00ull);
+  const lane_t swap = (x & 0x00FF000000FF0000ull) | (a & 0x0000FF00FF000000ull);
+  return keep | ((swap >> 4) & 0x0F0F0F0F0F0F0F0Full) | ((swap << 4) & 0xF0F0F0F0F0F0F0F0ull);
+}
+
+void ps_aes_ct_x8_round(ps_aes_ct_x8 *x) {
+  for (int h = 0; h < 8 / BATCH; h++) {
+    lane_t q[8];
+    x8_get(q, x, h);
+    for (int b = 0; b < 8; b++) q[b] = shift_rows_plane(q[b]);
+    halves_round(q);
+    x8_put(x, h, q);
   }
 }
