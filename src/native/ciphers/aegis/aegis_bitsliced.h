@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 #include <string.h>
-#include "ps_aead.h"
+#include "aegis_internal.h"
 #include "ps_aes_portable.h"
 
 #define BS_INL static inline __attribute__((always_inline))
@@ -70,16 +70,7 @@ BS_INL bs_plane bs_swap(bs_plane a) { return (bs_plane){a.e1, a.e0}; }
 /* bs_mask: e0 masked with m0 and e1 with m1. bs_down(a, n): slot (e, j) takes slot (e, j + n); bs_up: (e, j - n)
  * (bits from neighbouring groups come along: the caller masks them off). bs_swap: slot (e, j) takes (1 - e, j). */
 
-/* Zeroes secrets on the stack. ps_wipe goes byte by byte (a fifth of the cipher's time when called per chunk), so
- * with GNU C this is memset plus a compiler barrier that makes the zeroes observable, which the optimiser keeps. */
-BS_INL void bs_wipe(void *p, size_t n) {
-#if defined(__GNUC__) || defined(__clang__)
-  memset(p, 0, n);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
-#else
-  ps_wipe(p, n);
-#endif
-}
+#define bs_wipe ps_aegis_wipe /* aegis_internal.h */
 
 /* x ^= y on all slots. */
 BS_INL void bs_xor_into(ps_aes_ct_x8 *x, const ps_aes_ct_x8 *y) {
