@@ -20,6 +20,7 @@ typedef struct {
   int d;
   size_t w;             /* 16 d: bytes absorbed per Update */
   ps_aes_ct_x8 s[MAXD]; /* lane l */
+  ps_aes_ct_x8 in, out, k; /* scratch of crypt_chunk, wiped with the state */
 } st256;
 
 /*
@@ -137,19 +138,15 @@ static void chunk_blocks(const st256 *st, uint8_t *blk[8], uint8_t *p, int l, in
 /* Encrypts or decrypts nu <= CHUNK full blocks (16 d bytes each) at p in place: per lane, one conversion in
  * and one out. Encryption stores M ^ Z; decryption computes M = C ^ Z bitsliced and stores it. */
 static void crypt_chunk(st256 *st, uint8_t *p, int nu, int decrypt) {
-  ps_aes_ct_x8 in, out, k;
   const uint8_t *none[8] = {NULL};
   for (int l = 0; l < st->d; l++) {
     uint8_t *blk[8];
     chunk_blocks(st, blk, p, l, nu);
-    ps_aes_ct_x8_load(&in, (const uint8_t *const *)blk);
-    memset(&out, 0, sizeof out);
-    for (int u = 0; u < nu; u++) step(&st->s[l], &in, &out, &k, (unsigned)u, decrypt);
-    ps_aes_ct_x8_store(&out, blk, decrypt ? none : (const uint8_t *const *)blk);
+    ps_aes_ct_x8_load(&st->in, (const uint8_t *const *)blk);
+    for (int b = 0; b < 8; b++) st->out.w[b][0] = st->out.w[b][1] = 0;
+    for (int u = 0; u < nu; u++) step(&st->s[l], &st->in, &st->out, &st->k, (unsigned)u, decrypt);
+    ps_aes_ct_x8_store(&st->out, blk, decrypt ? none : (const uint8_t *const *)blk);
   }
-  bs_wipe(&in, sizeof in);
-  bs_wipe(&out, sizeof out);
-  bs_wipe(&k, sizeof k);
 }
 
 /* The last, partial block (0 < r < 16 d bytes): Enc of the zero-padded block, truncated. */
