@@ -4,7 +4,7 @@
  * AEGIS-256X2 uses the lane-bitsliced code of ../aegis256/aegis256_portable.c. AEGIS-256X4 does not: there each
  * lane's 6 state words would fill only 6 of the 8 blocks of a bitsliced ps_aes_ct_x8 (4 rounds of 8 blocks per
  * Update), while its 24 blocks fill exactly three 8-block batches of ps_aes_ct_round, which measured faster
- * (15.6 against 18.2 us per 4 KiB page here). So AEGIS-256X4 keeps the state in bytes and runs one
+ * (15.0 against 17.4 us per 4 KiB page here). So AEGIS-256X4 keeps the state in bytes and runs one
  * ps_aes_ct_round over all 24 blocks per Update. Algorithm: draft-irtf-cfrg-aegis-aead-18 (RFC 10032).
  *
  * The state is 6 words of 4 lanes; word i, lane j is the 16 bytes at s[(i * 4 + j) * 16]. Constant-time: the AES
