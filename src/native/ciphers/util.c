@@ -1,13 +1,8 @@
-/* Small helpers every part uses: wiping secrets and reading the OS CSPRNG. */
+/* Reading the OS CSPRNG (ps_wipe is inline in ps_aead.h). */
 #include <errno.h>
 #include <string.h>
 #include <sys/random.h>
 #include "ps_aead.h"
-
-void ps_wipe(void *p, size_t n) {
-  volatile unsigned char *v = (volatile unsigned char *)p;
-  while (n--) *v++ = 0;
-}
 
 int ps_random_bytes(uint8_t *buf, size_t len) {
   while (len > 0) {

@@ -91,8 +91,16 @@ const char *ps_path_name(int path);
 /* Fills buf with len bytes from the OS CSPRNG (getrandom). Returns 0, or -1 on failure. */
 int ps_random_bytes(uint8_t *buf, size_t len);
 
-/* A memset the optimiser keeps. */
-void ps_wipe(void *p, size_t n);
+/* Zeroes secrets: a memset the optimiser keeps (the empty asm makes the zeroed bytes observable). */
+static inline void ps_wipe(void *p, size_t n) {
+#if defined(__GNUC__) || defined(__clang__)
+  __builtin_memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+  volatile unsigned char *v = (volatile unsigned char *)p;
+  while (n--) *v++ = 0;
+#endif
+}
 
 #ifdef __cplusplus
 }

@@ -70,7 +70,6 @@ BS_INL bs_plane bs_swap(bs_plane a) { return (bs_plane){a.e1, a.e0}; }
 /* bs_mask: e0 masked with m0 and e1 with m1. bs_down(a, n): slot (e, j) takes slot (e, j + n); bs_up: (e, j - n)
  * (bits from neighbouring groups come along: the caller masks them off). bs_swap: slot (e, j) takes (1 - e, j). */
 
-#define bs_wipe ps_aegis_wipe /* aegis_internal.h */
 
 /* x ^= y on all slots. */
 BS_INL void bs_xor_into(ps_aes_ct_x8 *x, const ps_aes_ct_x8 *y) {

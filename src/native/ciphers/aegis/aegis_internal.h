@@ -71,17 +71,6 @@ void ps_aegis256_portable_encrypt_d(int d, const ps_aead *ctx, uint8_t *buf, siz
 int ps_aegis256_portable_decrypt_d(int d, const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad,
                                    size_t adlen, const uint8_t *nonce, const uint8_t *tag, size_t taglen);
 
-/* Zeroes secrets on the stack (tags, padded tails, temporaries). ps_wipe goes byte by byte, which showed in
- * the per-page figures, so with GNU C this is memset plus a compiler barrier that makes the zeroes observable,
- * which the optimiser then keeps. */
-static inline void ps_aegis_wipe(void *p, size_t n) {
-#if defined(__GNUC__) || defined(__clang__)
-  memset(p, 0, n);
-  __asm__ __volatile__("" : : "r"(p) : "memory");
-#else
-  ps_wipe(p, n);
-#endif
-}
 
 /* The block absorbed by Finalize: LE64(ad_len_bits) || LE64(msg_len_bits). */
 static inline void ps_aegis_lengths(uint8_t out[16], size_t adlen, size_t len) {

@@ -105,10 +105,10 @@ static void init(st128 *st, int d, const uint8_t *key, const uint8_t *nonce) {
       update(&st->s[l], &m);
     }
   }
-  bs_wipe(kn, sizeof kn);
-  bs_wipe(kc0, sizeof kc0);
-  bs_wipe(kc1, sizeof kc1);
-  bs_wipe(&m, sizeof m);
+  ps_wipe(kn, sizeof kn);
+  ps_wipe(kc0, sizeof kc0);
+  ps_wipe(kc1, sizeof kc1);
+  ps_wipe(&m, sizeof m);
 }
 
 static void absorb(st128 *st, const uint8_t *ad, size_t adlen) {
@@ -126,7 +126,7 @@ static void absorb(st128 *st, const uint8_t *ad, size_t adlen) {
       update(&st->s[l], &m);
     }
   }
-  bs_wipe(&m, sizeof m);
+  ps_wipe(&m, sizeof m);
 }
 
 /* Pointers to lane l's M0/M1 of the nu <= CHUNK blocks at p: block 4 k + u is Mk of block u (NULL if u >= nu). */
@@ -155,7 +155,7 @@ static void enc_tail(st128 *st, uint8_t *p, size_t r) {
   memcpy(pad, p, r);
   crypt_chunk(st, pad, 1, 0);
   memcpy(p, pad, r);
-  bs_wipe(pad, sizeof pad);
+  ps_wipe(pad, sizeof pad);
 }
 
 /* DecPartial: the keystream of every lane, M = C ^ Z on r bytes and zero after, then M absorbed. */
@@ -174,10 +174,10 @@ static void dec_tail(st128 *st, uint8_t *p, size_t r) {
     load_pair(st, &m, pad, l);
     update(&st->s[l], &m);
   }
-  bs_wipe(pad, sizeof pad);
-  bs_wipe(zs, sizeof zs);
-  bs_wipe(&z, sizeof z);
-  bs_wipe(&m, sizeof m);
+  ps_wipe(pad, sizeof pad);
+  ps_wipe(zs, sizeof zs);
+  ps_wipe(&z, sizeof z);
+  ps_wipe(&m, sizeof m);
 }
 
 static void crypt(st128 *st, uint8_t *buf, size_t len, int decrypt) {
@@ -218,8 +218,8 @@ static void finalize(st128 *st, size_t adlen, size_t len, uint8_t out[32], int t
       for (int k = 0; k < 16; k++) dst[k] ^= w[i][k];
     }
   }
-  bs_wipe(w, sizeof w);
-  bs_wipe(&t, sizeof t);
+  ps_wipe(w, sizeof w);
+  ps_wipe(&t, sizeof t);
 }
 
 void ps_aegis128_portable_encrypt_d(int d, const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad,
@@ -231,8 +231,8 @@ void ps_aegis128_portable_encrypt_d(int d, const ps_aead *ctx, uint8_t *buf, siz
   crypt(&st, buf, len, 0);
   finalize(&st, adlen, len, full, taglen == 32);
   ps_aegis_put_tag(tag, taglen, full);
-  bs_wipe(&st, sizeof st);
-  bs_wipe(full, sizeof full);
+  ps_wipe(&st, sizeof st);
+  ps_wipe(full, sizeof full);
 }
 
 int ps_aegis128_portable_decrypt_d(int d, const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad,
@@ -243,9 +243,9 @@ int ps_aegis128_portable_decrypt_d(int d, const ps_aead *ctx, uint8_t *buf, size
   absorb(&st, ad, adlen);
   crypt(&st, buf, len, 1);
   finalize(&st, adlen, len, full, taglen == 32);
-  bs_wipe(&st, sizeof st);
+  ps_wipe(&st, sizeof st);
   const int rc = ps_aegis_finish_decrypt(buf, len, full, tag, taglen);
-  bs_wipe(full, sizeof full);
+  ps_wipe(full, sizeof full);
   return rc;
 }
 

@@ -120,7 +120,7 @@ A256_INL void AEGIS_FN(enc_tail)(aegis_vec s[6][A256_NV], uint8_t *p, size_t r) 
   memcpy(pad, p, r);
   AEGIS_FN(enc_block)(s, pad);
   memcpy(p, pad, r);
-  ps_aegis_wipe(pad, sizeof pad); /* held plaintext and keystream */
+  ps_wipe(pad, sizeof pad); /* held plaintext and keystream */
 }
 
 /* DecPartial(cn): decrypt the zero-padded block, keep r bytes, and absorb the plaintext zero-padded. */
@@ -135,7 +135,7 @@ A256_INL void AEGIS_FN(dec_tail)(aegis_vec s[6][A256_NV], uint8_t *p, size_t r) 
   memset(pad + r, 0, A256_RATE - r);
   AEGIS_FN(load_block)(m, pad);
   AEGIS_FN(update)(s, m);
-  ps_aegis_wipe(pad, sizeof pad); /* held plaintext */
+  ps_wipe(pad, sizeof pad); /* held plaintext */
 }
 
 /* Finalize: 7 Updates with t = S3 ^ (LE64(ad bits) || LE64(msg bits)) in every lane, then the tag: the XOR over
@@ -171,7 +171,7 @@ void AEGIS_FN(encrypt)(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8
   if (i < len) AEGIS_FN(enc_tail)(s, buf + i, len - i);
   AEGIS_FN(finalize)(s, adlen, len, full, taglen == 32);
   ps_aegis_put_tag(tag, taglen, full);
-  ps_aegis_wipe(full, sizeof full);
+  ps_wipe(full, sizeof full);
 }
 
 int AEGIS_FN(decrypt)(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad, size_t adlen,
@@ -185,7 +185,7 @@ int AEGIS_FN(decrypt)(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_
   if (i < len) AEGIS_FN(dec_tail)(s, buf + i, len - i);
   AEGIS_FN(finalize)(s, adlen, len, full, taglen == 32);
   int rc = ps_aegis_finish_decrypt(buf, len, full, tag, taglen);
-  ps_aegis_wipe(full, sizeof full); /* the expected tag */
+  ps_wipe(full, sizeof full); /* the expected tag */
   return rc;
 }
 

@@ -88,8 +88,8 @@ static void init(st256 *st, int d, const uint8_t *key, const uint8_t *nonce) {
   repeat(st, m[3], kn + 16);
   for (int r = 0; r < 4; r++)
     for (int i = 0; i < 4; i++) init_update(st, m[i]);
-  bs_wipe(m, sizeof m);
-  bs_wipe(kn, sizeof kn);
+  ps_wipe(m, sizeof m);
+  ps_wipe(kn, sizeof kn);
 }
 
 static void absorb(st256 *st, const uint8_t *ad, size_t adlen) {
@@ -99,7 +99,7 @@ static void absorb(st256 *st, const uint8_t *ad, size_t adlen) {
     uint8_t pad[MAXD * 16] = {0};
     memcpy(pad, ad + i, adlen - i);
     update(st, pad);
-    bs_wipe(pad, sizeof pad);
+    ps_wipe(pad, sizeof pad);
   }
 }
 
@@ -140,7 +140,7 @@ static void finalize(st256 *st, size_t adlen, size_t len, uint8_t out[32], int t
     uint8_t *dst = (tag256 && i >= 3) ? out + 16 : out;
     for (int j = 0; j < st->d; j++) xor_into(dst, word(st, i) + 16 * j, 16);
   }
-  bs_wipe(t, sizeof t);
+  ps_wipe(t, sizeof t);
 }
 
 void ps_aegis256x4_portable_encrypt(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad, size_t adlen,
@@ -156,12 +156,12 @@ void ps_aegis256x4_portable_encrypt(const ps_aead *ctx, uint8_t *buf, size_t len
     memcpy(pad, buf + i, len - i);
     enc_block(&st, pad);
     memcpy(buf + i, pad, len - i);
-    bs_wipe(pad, sizeof pad);
+    ps_wipe(pad, sizeof pad);
   }
   finalize(&st, adlen, len, full, taglen == 32);
   ps_aegis_put_tag(tag, taglen, full);
-  bs_wipe(&st, sizeof st);
-  bs_wipe(full, sizeof full);
+  ps_wipe(&st, sizeof st);
+  ps_wipe(full, sizeof full);
 }
 
 int ps_aegis256x4_portable_decrypt(const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad, size_t adlen,
@@ -174,8 +174,8 @@ int ps_aegis256x4_portable_decrypt(const ps_aead *ctx, uint8_t *buf, size_t len,
   for (; i + st.w <= len; i += st.w) dec_block(&st, buf + i, st.w);
   if (i < len) dec_block(&st, buf + i, len - i);
   finalize(&st, adlen, len, full, taglen == 32);
-  bs_wipe(&st, sizeof st);
+  ps_wipe(&st, sizeof st);
   const int rc = ps_aegis_finish_decrypt(buf, len, full, tag, taglen);
-  bs_wipe(full, sizeof full);
+  ps_wipe(full, sizeof full);
   return rc;
 }
