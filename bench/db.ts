@@ -6,15 +6,18 @@
  * about 2 MB) and sits in the OS page cache (it was just written, and is scanned once before the
  * timed reads), so every page miss costs a read from the OS cache plus, with pageseal, a decrypt.
  *
- *   bulk insert        rows/s, in transactions of 10,000 rows (WAL, synchronous=NORMAL); the rate is
- *                      the median over those transactions, which resists other load on the machine
+ *   bulk insert        rows/s, in transactions of 10,000 rows (WAL, synchronous=NORMAL) into a new
+ *                      database of up to 100,000 rows, made afresh in every round (files written
+ *                      earlier leave the kernel flushing dirty pages, which would tax whichever
+ *                      engine came later); the rate is the median over its transactions
  *   point reads        100,000 random lookups by rowid, µs per lookup
  *   full scan          SELECT sum(length(payload)) over the table, µs per page
  *   update-heavy       100 transactions of 100 random-row updates, µs per updated row
  *
- * Every database is built first; then the read and update workloads run in --rounds rounds (default
- * 3), each round going over every engine in turn, and each figure is the best round: load from
- * other processes on a shared machine then shifts no engine's figure more than another's.
+ * Every database is built first (and synced); then the insert, read and update workloads run in
+ * --rounds rounds (default 3), each round going over every engine in turn, and each figure is the
+ * best round: load from other processes on a shared machine then shifts no engine's figure more than
+ * another's.
  *
  * Usage: npm run bench:db -- [--size-mb 200] [--reads 100000] [--rounds 3] [--json] [--only aegis256,turso,...] [--no-turso]
  */
@@ -22,6 +25,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import { open, CIPHER_SPECS } from '../src/index.js';
 import { nativeCipherPath } from '../src/ciphers/native-backend.js';
@@ -59,6 +63,8 @@ const PAYLOAD_BYTES = 400;
 /** Rows of about PAYLOAD_BYTES + overhead bytes: rows for a database of `sizeMb`. */
 const rowsFor = (sizeMb: number) => Math.round((sizeMb * 1024 * 1024) / (PAYLOAD_BYTES + 30));
 const BATCH = 10_000;
+/** Rows inserted into a fresh database in each round's insert measurement. */
+const INSERT_ROUND_ROWS = 100_000;
 const UPDATE_TX = 100;
 const UPDATES_PER_TX = 100;
 const CACHE = -2000;
@@ -87,8 +93,9 @@ interface Result {
   fileMb: number;
 }
 
-/** Figures of one read/update round. */
+/** Figures of one round. */
 interface Round {
+  insertRowsPerSec: number;
   pointReadUs: number;
   scanUsPerPage: number;
   updateUsPerRow: number;
@@ -100,7 +107,9 @@ interface Engine {
   path: string;
   /** Creates the database with `rows` rows; returns the insert rate (rows/s). */
   build(rows: number): Promise<number>;
-  round(rows: number, reads: number): Promise<Round>;
+  /** Inserts `rows` rows into a new scratch database, deleted afterwards; returns rows/s. */
+  insertRound(rows: number): Promise<number>;
+  round(rows: number, reads: number): Promise<Omit<Round, 'insertRowsPerSec'>>;
   pages(): Promise<number>;
 }
 
@@ -163,10 +172,15 @@ function updates(db: Db, rows: number, seed: number): number {
   return ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX);
 }
 
-function sqliteEngine(name: string, path: string, openDb: () => Db): Engine {
+/** Deletes a scratch database and its side files. */
+function removeDb(path: string): void {
+  for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
+}
+
+function sqliteEngine(name: string, path: string, openAt: (path: string) => Db): Engine {
   let round = 0;
-  const withDb = <T>(use: (db: Db) => T): T => {
-    const db = openDb();
+  const withDb = <T>(use: (db: Db) => T, at = path): T => {
+    const db = openAt(at);
     try {
       configure(db);
       return use(db);
@@ -178,6 +192,14 @@ function sqliteEngine(name: string, path: string, openDb: () => Db): Engine {
     name,
     path,
     build: async (rows) => withDb((db) => insertAll(db, rows)),
+    insertRound: async (rows) => {
+      const scratch = `${path}.insert`;
+      try {
+        return withDb((db) => insertAll(db, rows), scratch);
+      } finally {
+        removeDb(scratch);
+      }
+    },
     pages: async () => withDb((db) => db.pragma('page_count', { simple: true }) as number),
     // A fresh connection: SQLite's cache is cold, the file is in the OS cache (scanned once first).
     round: async (rows, reads) =>
@@ -205,8 +227,8 @@ async function loadTurso(): Promise<TursoModule | null> {
 function tursoEngine(turso: TursoModule, path: string): Engine {
   const encryption = { cipher: 'aegis256' as const, hexkey: randomBytes(32).toString('hex') };
   let round = 0;
-  const withDb = async <T>(use: (db: TursoDb) => Promise<T>): Promise<T> => {
-    const db = await turso.connect(path, { encryption });
+  const withDb = async <T>(use: (db: TursoDb) => Promise<T>, at = path): Promise<T> => {
+    const db = await turso.connect(at, { encryption });
     try {
       await db.exec(`PRAGMA cache_size = ${CACHE}`);
       await db.exec('PRAGMA synchronous = NORMAL'); // as the better-sqlite3 runs
@@ -222,7 +244,7 @@ function tursoEngine(turso: TursoModule, path: string): Engine {
     await db.get('SELECT sum(length(payload)) AS s FROM t');
     return ((now() - t0) * 1000) / pages;
   };
-  const build = (rows: number) =>
+  const build = (rows: number, at = path) =>
     withDb(async (db) => {
       await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB)');
       const ins = await db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
@@ -235,7 +257,15 @@ function tursoEngine(turso: TursoModule, path: string): Engine {
         times.push((now() - t0) / (Math.min(rows, i + BATCH) - i));
       }
       return 1000 / median(times);
-    });
+    }, at);
+  const insertRound = async (rows: number) => {
+    const scratch = `${path}.insert`;
+    try {
+      return await build(rows, scratch);
+    } finally {
+      removeDb(scratch);
+    }
+  };
   const measure = (rows: number, reads: number) =>
     withDb(async (db) => {
       const pages = await pageCount(db);
@@ -256,7 +286,7 @@ function tursoEngine(turso: TursoModule, path: string): Engine {
       }
       return { pointReadUs, scanUsPerPage, updateUsPerRow: ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX) };
     });
-  return { name: 'turso aegis256', path, build, round: measure, pages: () => withDb(pageCount) };
+  return { name: 'turso aegis256', path, build: (rows) => build(rows), insertRound, round: measure, pages: () => withDb(pageCount) };
 }
 
 // ---------- report ----------
@@ -299,7 +329,7 @@ function pad(s: string, n: number, left = false): string {
 function printTable(results: Result[], opts: Options): void {
   const plain = results[0]!;
   console.log(
-    `\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads; reads, scans and updates: best of ${opts.rounds} rounds\n`,
+    `\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads; inserts (into a new database each round), reads, scans and updates: best of ${opts.rounds} rounds\n`,
   );
   const head = `${pad('engine', 22, true)} ${pad('insert rows/s', 14)} ${pad('x', 6)} ${pad('read µs', 9)} ${pad('x', 6)} ${pad('scan µs/pg', 11)} ${pad('x', 6)} ${pad('update µs/row', 14)} ${pad('x', 6)}`;
   const paths = CIPHER_SPECS.map((c) => `${c.name} ${nativeCipherPath(c.name) ?? '?'}`).join(', ');
@@ -327,12 +357,12 @@ function printTable(results: Result[], opts: Options): void {
 function engines(dir: string, opts: Options, turso: TursoModule | null): Engine[] {
   const wanted = (name: string) => !opts.only || opts.only.includes(name);
   const plainPath = join(dir, 'plain.db');
-  const list = [sqliteEngine('plain better-sqlite3', plainPath, () => new BetterSqlite3(plainPath))];
+  const list = [sqliteEngine('plain better-sqlite3', plainPath, (at) => new BetterSqlite3(at))];
   for (const spec of CIPHER_SPECS) {
     if (!wanted(spec.name)) continue;
     const path = join(dir, `${spec.name}.db`);
     const encryption = { cipher: spec.name, hexkey: randomBytes(spec.keySize).toString('hex') };
-    list.push(sqliteEngine(`pageseal ${spec.name}`, path, () => open(path, { encryption })));
+    list.push(sqliteEngine(`pageseal ${spec.name}`, path, (at) => open(at, { encryption })));
   }
   if (turso) list.push(tursoEngine(turso, join(dir, 'turso.db')));
   return list;
@@ -340,26 +370,37 @@ function engines(dir: string, opts: Options, turso: TursoModule | null): Engine[
 
 async function measureAll(list: Engine[], opts: Options, log: (s: string) => void): Promise<Result[]> {
   const rows = rowsFor(opts.sizeMb);
-  const built = new Map<Engine, number>();
   for (const e of list) {
     log(`build ${e.name} ... `);
-    built.set(e, await e.build(rows));
+    await e.build(rows);
     log('done\n');
   }
+  execFileSync('sync'); // start the rounds with no dirty pages left to flush
+  const insertRows = Math.min(rows, INSERT_ROUND_ROWS);
   const best = new Map<Engine, Round>();
   for (let r = 1; r <= opts.rounds; r++) {
     log(`round ${r}/${opts.rounds}:`);
     for (const e of list) {
-      const x = await e.round(rows, opts.reads);
+      const x: Round = { insertRowsPerSec: await e.insertRound(insertRows), ...(await e.round(rows, opts.reads)) };
       const b = best.get(e);
-      best.set(e, b ? { pointReadUs: Math.min(b.pointReadUs, x.pointReadUs), scanUsPerPage: Math.min(b.scanUsPerPage, x.scanUsPerPage), updateUsPerRow: Math.min(b.updateUsPerRow, x.updateUsPerRow) } : x);
+      best.set(
+        e,
+        b
+          ? {
+              insertRowsPerSec: Math.max(b.insertRowsPerSec, x.insertRowsPerSec),
+              pointReadUs: Math.min(b.pointReadUs, x.pointReadUs),
+              scanUsPerPage: Math.min(b.scanUsPerPage, x.scanUsPerPage),
+              updateUsPerRow: Math.min(b.updateUsPerRow, x.updateUsPerRow),
+            }
+          : x,
+      );
       log('.');
     }
     log('\n');
   }
   const out: Result[] = [];
   for (const e of list) {
-    out.push({ engine: e.name, insertRowsPerSec: built.get(e)!, ...best.get(e)!, pages: await e.pages(), fileMb: statSync(e.path).size / 1048576 });
+    out.push({ engine: e.name, ...best.get(e)!, pages: await e.pages(), fileMb: statSync(e.path).size / 1048576 });
   }
   return out;
 }
