@@ -5,6 +5,7 @@
  * only an HMAC of it under a random per-process secret, to compare keys.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { isMainThread } from 'node:worker_threads';
 import { AuthenticationError } from '../errors.js';
 import type { ResolvedEncryption } from '../options.js';
 import type { VfsBinding } from './install.js';
@@ -45,6 +46,7 @@ export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryptio
       throw err;
     }
     entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1 });
+    releaseAtThreadExit(vfs);
     return id;
   }
   if (e.cipherId !== enc.cipher.id || e.fingerprint !== fp) {
@@ -66,4 +68,25 @@ export function releaseKey(vfs: VfsBinding, id: string): void {
   if (--e.refs > 0) return;
   entries.delete(id);
   vfs.unregisterKey(id);
+}
+
+let exitHooked = false;
+
+/**
+ * The VFS's registrations are process-wide, this map is per thread. A worker thread that ends with
+ * connections still open (better-sqlite3 then closes them, without close()) would leave its keys
+ * registered for the life of the process: the key kept in native memory and the path bound to it
+ * (a new file there under another key refused as a conflict). So when a worker ends, its remaining
+ * registrations are dropped; its open files keep their own reference to the key until SQLite has
+ * closed them. `worker.terminate()` runs no JavaScript in the worker and is not covered here.
+ */
+function releaseAtThreadExit(vfs: VfsBinding): void {
+  if (isMainThread || exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const id of [...entries.keys()]) {
+      entries.delete(id);
+      vfs.unregisterKey(id); // acquireKey registers once per path in this thread
+    }
+  });
 }
