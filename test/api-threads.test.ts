@@ -194,4 +194,46 @@ describe('failure paths', () => {
     expect(rowsSha256(readRows(db))).toBe(expectedRowsSha256(3));
     db.close();
   });
+
+  it('close() with a long reader on the database does not wait out the busy timeout', () => {
+    const path = join(scratch.dir, 'reader.db');
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    createEncrypted(path, { ...key, rows: 20 });
+    const reader = open(path, { encryption: key });
+    const writer = open(path, { encryption: key, timeout: 20_000 });
+    writer.pragma('wal_autocheckpoint = 0');
+    insertRows(writer, 21, 30);
+    const rows = reader.prepare('SELECT id FROM t').iterate(); // holds a read snapshot over the WAL
+    rows.next();
+    insertRows(writer, 31, 40);
+    const started = Date.now();
+    writer.close(); // TRUNCATE cannot finish while the reader holds its snapshot: skipped, not waited for
+    expect(Date.now() - started).toBeLessThan(10_000); // a hang check (the busy timeout is 20 s), not a speed figure
+    expect(writer.open).toBe(false);
+    rows.return!();
+    expect(rowsSha256(readRows(reader))).toBe(expectedRowsSha256(40));
+    reader.close();
+  });
+
+  it('close() refused while a statement iterates keeps the connection and its key registration', () => {
+    const path = join(scratch.dir, 'iter.db');
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    createEncrypted(path, { ...key, rows: 20 });
+    const db = open(path, { encryption: key });
+    const rows = db.prepare('SELECT id FROM t').iterate();
+    rows.next();
+    expect(() => db.close()).toThrow(/busy/);
+    expect(db.open).toBe(true);
+    // Still registered: another key is refused as a conflict with this open connection.
+    const err = thrown(() => open(path, { encryption: { cipher: 'aegis256', hexkey: keyFor('aegis256') } }));
+    expect(err).toBeInstanceOf(AuthenticationError);
+    expect((err as Error).message).toMatch(/already open/);
+    rows.return!();
+    db.close();
+    expect(db.open).toBe(false);
+    // And the registration goes with the close that succeeded.
+    const wrong = keyFor('aegis256');
+    const after = thrown(() => open(path, { encryption: { cipher: 'aegis256', hexkey: wrong } }));
+    expect((after as Error).message).toMatch(/failed authentication/);
+  });
 });
