@@ -110,10 +110,12 @@ export class Database extends Base {
   override close(): this {
     let failure: unknown;
     if (this.open && !this.readonly && !this.memory && !this.inTransaction) failure = this.#checkpoint();
+    // better-sqlite3 refuses to close while a statement iterates: the connection stays open and
+    // keeps its key registration (released by the close that succeeds, or when collected).
     try {
       super.close();
     } finally {
-      this.#release();
+      if (!this.open) this.#release();
     }
     if (failure !== undefined) throw this.#explain(failure);
     return this;
@@ -131,12 +133,18 @@ export class Database extends Base {
       return undefined;
     }
     if (mode !== 'wal') return undefined;
+    // TRUNCATE waits for readers through the busy handler: a reader holding its snapshot would
+    // block close() for the whole busy timeout. The checkpoint is skipped instead of waited for.
+    const timeout = super.pragma('busy_timeout', { simple: true });
     try {
+      super.pragma('busy_timeout = 0');
       super.pragma('wal_checkpoint(TRUNCATE)');
       return undefined;
     } catch (e) {
       const code = codeOf(e);
       return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? undefined : e;
+    } finally {
+      super.pragma(`busy_timeout = ${Number(timeout)}`); // in case the close itself is refused
     }
   }
 
