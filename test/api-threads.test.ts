@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { open, AuthenticationError, findCipherSpec } from '../src/index.js';
-import { scratchDir, sha256File, sideFiles, randomHexKey } from './helpers/files.js';
+import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey } from './helpers/files.js';
 import { createEncrypted, insertRows, readRows } from './helpers/pageseal.js';
 import { expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
 import { startWorker } from './helpers/thread-db.js';
@@ -236,4 +236,61 @@ describe('failure paths', () => {
     const after = thrown(() => open(path, { encryption: { cipher: 'aegis256', hexkey: wrong } }));
     expect((after as Error).message).toMatch(/failed authentication/);
   });
+
+  it('close() whose checkpoint fails for lack of space still closes, drops the key, keeps every row', async () => {
+    const path = join(scratch.dir, 'full.db');
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    createEncrypted(path, { ...key, rows: 10 });
+    const holder = open(path, { encryption: key }); // keeps the WAL alive while the child runs
+    holder.pragma('wal_autocheckpoint = 0');
+    insertRows(holder, 11, 3000); // about 1 MB of frames that the main file does not hold yet
+    const limitKiB = Math.ceil(sizeOf(path) / 1024) + 16;
+    const out = await runLimited(limitKiB, 'child-close.ts', [path, key.cipher], {
+      PAGESEAL_TEST_HEXKEY: key.hexkey,
+      PAGESEAL_TEST_OTHER_HEXKEY: keyFor('aegis256'),
+    });
+    const [closeLine, afterLine] = out.trim().split('\n');
+    expect(closeLine).toMatch(/^close failed \w+ SQLITE_(FULL|IOERR\w*) open=false$/);
+    expect(afterLine).toBe('after AUTHENTICATION_FAILED'); // judged by the file, not refused as a conflict
+    expect(rowsSha256(readRows(holder))).toBe(expectedRowsSha256(3000));
+    holder.close();
+    const db = open(path, { encryption: key, readonly: true });
+    expect(rowsSha256(readRows(db))).toBe(expectedRowsSha256(3000));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
+  it('a read-only connection writes nothing, at open, while reading, or at close', () => {
+    const path = join(scratch.dir, 'ro.db');
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    createEncrypted(path, { ...key, rows: 10 });
+    const writer = open(path, { encryption: key });
+    writer.pragma('wal_autocheckpoint = 0');
+    insertRows(writer, 11, 200); // frames in the -wal that a checkpoint would move
+    const before = [path, path + '-wal'].map(sha256File);
+    const ro = open(path, { encryption: key, readonly: true });
+    expect(rowsSha256(readRows(ro))).toBe(expectedRowsSha256(200));
+    ro.close();
+    expect([path, path + '-wal'].map(sha256File)).toEqual(before);
+    writer.close();
+  });
 });
+
+/** Runs a helper from test/helpers (through vite-node) under `ulimit -f`, SIGXFSZ ignored; resolves with stdout. */
+function runLimited(limitKiB: number, name: string, args: string[], env: Record<string, string>): Promise<string> {
+  const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
+  const script = join(process.cwd(), 'test', 'helpers', name);
+  const argv = [process.execPath, viteNode, script, ...args];
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${limitKiB}; exec "$@"`, 'bash', ...argv], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let errOut = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (errOut += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${errOut}`))));
+  });
+}
