@@ -13,6 +13,7 @@ import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey } from './helpe
 import { createEncrypted, insertRows, readRows } from './helpers/pageseal.js';
 import { expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
 import { startWorker } from './helpers/thread-db.js';
+import { loadAddon } from '../src/addon.js';
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeEach(() => {
@@ -117,13 +118,29 @@ describe('worker threads through the public API', () => {
     db.close();
   });
 
+  it('a worker terminated while its Database is open leaves every committed row readable', async () => {
+    const path = join(scratch.dir, 'terminated.db');
+    const key = { cipher: 'aegis128x4', hexkey: keyFor('aegis128x4') };
+    createEncrypted(path, { ...key, rows: 50 });
+    const reply = await startWorker({ job: 'hold-open', path, ...key, first: 51, last: 150 }, true);
+    expect(reply).toMatchObject({ ok: true, count: 150 });
+    const db = open(path, { encryption: key });
+    expect(rowsSha256(readRows(db))).toBe(expectedRowsSha256(150));
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('a worker that ends without closing does not keep its key registered for the path', async () => {
     // The worker's connection is closed by better-sqlite3 when the thread ends; its registration
     // must go with it, or the key stays in native memory and the path stays bound to it.
     const path = join(scratch.dir, 'rekeyed.db');
     const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
     createEncrypted(path, { ...key, rows: 10 });
+    const before = loadAddon()!.vfsStats();
     await startWorker({ job: 'leave-open', path, ...key, first: 11, last: 20 });
+    // No key left in native memory once the worker is gone (this file's process holds no other).
+    const after = loadAddon()!.vfsStats();
+    expect([after.registeredPaths, after.liveKeys]).toEqual([before.registeredPaths, before.liveKeys]);
     // The file is replaced by a new database under another key: a fresh open must accept it.
     for (const f of [path, ...sideFiles(path).map((s) => join(scratch.dir, s))]) rmSync(f, { force: true });
     const other = { cipher: 'aegis256', hexkey: keyFor('aegis256') };

@@ -10,6 +10,7 @@
  *   wrong-key   opens with the given (wrong) key; posts the error, both as thrown (structured clone)
  *               and as { name, code, pageNumber, instanceofAuth, message } read inside the worker
  *   leave-open  opens, inserts rows first..last, posts, and ends WITHOUT closing the Database
+ *   hold-open   as leave-open, but then stays alive until terminated (`startWorker(job, true)`)
  *   install-first  calls install() before anything else in the process did, then creates the
  *               database (WAL) with rows first..last and closes it
  *
@@ -25,7 +26,7 @@ import { insertRows } from './pageseal.js';
 import { SCHEMA } from './rows.js';
 
 export interface ThreadJob {
-  job: 'insert' | 'wrong-key' | 'leave-open' | 'install-first';
+  job: 'insert' | 'wrong-key' | 'leave-open' | 'hold-open' | 'install-first';
   path: string;
   cipher: string;
   hexkey: string;
@@ -33,16 +34,22 @@ export interface ThreadJob {
   last?: number;
 }
 
-/** Runs `job` in a new worker thread; resolves with its message once the worker has exited. */
-export function startWorker(job: ThreadJob): Promise<Record<string, unknown>> {
+/**
+ * Runs `job` in a new worker thread; resolves with its message once the worker has exited (with
+ * `terminate`, the worker is terminated as soon as its message arrives).
+ */
+export function startWorker(job: ThreadJob, terminate = false): Promise<Record<string, unknown>> {
   const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
   const script = join(process.cwd(), 'test', 'helpers', 'thread-db.ts');
   return new Promise((resolve, reject) => {
     let message: Record<string, unknown> | undefined;
     const w = new Worker(viteNode, { argv: [script], workerData: job });
-    w.on('message', (m) => (message = m));
+    w.on('message', (m) => {
+      message = m;
+      if (terminate) void w.terminate();
+    });
     w.on('error', reject);
-    w.on('exit', (code) => (message && code === 0 ? resolve(message) : reject(new Error(`worker exited ${code} without a result`))));
+    w.on('exit', (code) => (message && (code === 0 || terminate) ? resolve(message) : reject(new Error(`worker exited ${code} without a result`))));
   });
 }
 
@@ -75,6 +82,11 @@ function runLeaveOpen(j: ThreadJob): void {
   // db is deliberately neither closed nor collected before the thread ends.
 }
 
+function runHoldOpen(j: ThreadJob): void {
+  runLeaveOpen(j);
+  setInterval(() => undefined, 1000); // until terminated
+}
+
 function runInstallFirst(j: ThreadJob): void {
   const before = isInstalled();
   install();
@@ -89,7 +101,7 @@ function runInstallFirst(j: ThreadJob): void {
   parentPort!.postMessage({ ok: true, installedBefore: before });
 }
 
-const JOBS = { insert: runInsert, 'wrong-key': runWrongKey, 'leave-open': runLeaveOpen, 'install-first': runInstallFirst };
+const JOBS = { insert: runInsert, 'wrong-key': runWrongKey, 'leave-open': runLeaveOpen, 'hold-open': runHoldOpen, 'install-first': runInstallFirst };
 
 async function mainProcess(): Promise<void> {
   const [job, path, cipher, first, last] = process.argv.slice(2);
