@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { inspect } from 'node:util';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { copyFileSync, rmSync } from 'node:fs';
 import { open, AuthenticationError, findCipherSpec } from '../src/index.js';
 import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey } from './helpers/files.js';
 import { createEncrypted, insertRows, readRows } from './helpers/pageseal.js';
@@ -289,7 +289,15 @@ describe('failure paths', () => {
     expect(rowsSha256(readRows(ro))).toBe(expectedRowsSha256(200));
     ro.close();
     expect([path, path + '-wal'].map(sha256File)).toEqual(before);
+    // As the last connection, on a copy of the files as a crash leaves them (no -shm, frames in the -wal).
+    const copy = join(scratch.dir, 'ro-copy.db');
+    copyFileSync(path, copy);
+    copyFileSync(path + '-wal', copy + '-wal');
     writer.close();
+    const last = open(copy, { encryption: key, readonly: true });
+    expect(rowsSha256(readRows(last))).toBe(expectedRowsSha256(200));
+    last.close();
+    expect([copy, copy + '-wal'].map(sha256File)).toEqual(before);
   });
 });
 
