@@ -135,8 +135,9 @@ export class Database extends Base {
     if (mode !== 'wal') return undefined;
     // TRUNCATE waits for readers through the busy handler: a reader holding its snapshot would
     // block close() for the whole busy timeout. The checkpoint is skipped instead of waited for.
-    const timeout = super.pragma('busy_timeout', { simple: true });
+    let timeout: unknown;
     try {
+      timeout = super.pragma('busy_timeout', { simple: true });
       super.pragma('busy_timeout = 0');
       super.pragma('wal_checkpoint(TRUNCATE)');
       return undefined;
@@ -144,7 +145,7 @@ export class Database extends Base {
       const code = codeOf(e);
       return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? undefined : e;
     } finally {
-      super.pragma(`busy_timeout = ${Number(timeout)}`); // in case the close itself is refused
+      if (timeout !== undefined) super.pragma(`busy_timeout = ${Number(timeout)}`); // in case the close itself is refused
     }
   }
 
