@@ -58,9 +58,10 @@ export interface NativeVfsFunctions {
      * cipher-mismatch: page 1 names another cipher; format: bad page geometry or a truncated page 1;
      * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: a -wal written by Turso (fold it first);
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
-     * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged).
+     * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
+     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written).
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete';
     path: string;
     page: number;
   } | null;

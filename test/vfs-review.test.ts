@@ -3,11 +3,12 @@
  * was found and fixed, through the user's own better-sqlite3.
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import type Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CipherName, openKeyed, testKey, vfs } from './helpers/native.js';
+import { explainError, InvalidKeyError } from '../src/index.js';
 
 let dir: string;
 let counter = 0;
@@ -49,4 +50,54 @@ describe('values larger than a page (overflow pages)', () => {
       }
     });
   }
+});
+
+describe('PRAGMA cipher or hexkey alone', () => {
+  const MARKER = 'REVIEW-PLAINTEXT-MARKER';
+  const hexkey = 'ab'.repeat(32);
+
+  function fileHas(path: string): boolean {
+    return existsSync(path) && readFileSync(path).includes(Buffer.from(MARKER));
+  }
+
+  // A connection given half a key configuration meant to encrypt: it used to write plaintext silently.
+  for (const given of ["hexkey = '" + hexkey + "'", "cipher = 'aegis256'", "cipher = 'aegis256'; hexkey = 'abcd'"]) {
+    for (const mode of ['delete', 'wal'] as const) {
+      it(`writes nothing after only ${given.replace(hexkey, '<key>')} (${mode})`, () => {
+        const path = freshPath();
+        const db = new Database(path);
+        let err: unknown;
+        for (const p of given.split('; ')) {
+          try {
+            db.pragma(p);
+          } catch {
+            /* a refused hexkey leaves the cipher pending */
+          }
+        }
+        try {
+          db.pragma(`journal_mode = ${mode}`);
+          db.exec(`CREATE TABLE t(x); INSERT INTO t VALUES ('${MARKER}')`);
+        } catch (e) {
+          err = e;
+        } finally {
+          db.close();
+        }
+        expect((err as { code?: string } | undefined)?.code).toBe('SQLITE_IOERR_WRITE');
+        expect(vfs().lastFailure()?.kind).toBe('key-incomplete');
+        expect(explainError(err, path)).toBeInstanceOf(InvalidKeyError);
+        for (const f of [path, `${path}-wal`, `${path}-journal`]) expect(fileHas(f), f).toBe(false);
+      });
+    }
+  }
+
+  it('still writes an encrypted database once both pragmas are given (hexkey first)', () => {
+    const path = freshPath();
+    const db = new Database(path);
+    db.pragma(`hexkey = '${hexkey}'`);
+    db.pragma("cipher = 'aegis256'");
+    db.exec(`CREATE TABLE t(x); INSERT INTO t VALUES ('${MARKER}')`);
+    db.close();
+    expect(fileHas(path)).toBe(false);
+    expect(readFileSync(path).subarray(0, 5).toString()).toBe('Turso');
+  });
 });

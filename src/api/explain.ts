@@ -4,7 +4,7 @@
  * The VFS reports a page that fails authentication to SQLite as SQLITE_IOERR_AUTH and records the
  * details (which file, which page, which kind of failure) where `lastFailure()` reads them.
  */
-import { AuthenticationError, FormatError, PagesealError } from '../errors.js';
+import { AuthenticationError, FormatError, InvalidKeyError, PagesealError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
 import { install, type VfsFailure } from './install.js';
 import { sniffDatabase } from './sniff.js';
@@ -55,6 +55,8 @@ export function failureError(f: VfsFailure): PagesealError {
       return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
     case 'page-size':
       return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
+    case 'key-incomplete':
+      return new InvalidKeyError(`${f.path}: PRAGMA cipher and PRAGMA hexkey must both be given before the first write (nothing was written)`);
     case 'no-key': {
       const kind = sniffDatabase(f.path);
       return encryptedWithoutKeyError(f.path, kind.kind === 'encrypted' ? kind.cipherId : 0);

@@ -57,13 +57,13 @@ static int apply(ps_file *f, char **args) {
   ps_key *k = len == want ? ps_key_standalone(cipher, f->pending_key, len) : NULL;
   ps_wipe(f->pending_key, sizeof f->pending_key);
   f->pending_key_len = 0;
-  f->pending_cipher = 0;
-  if (len != want) {
+  if (len != want) { /* the cipher stays pending: writes are still refused (vfs.c) */
     args[0] = sqlite3_mprintf("pageseal: cipher %s needs a %d-byte key, got %d bytes", ps_cipher_name(cipher),
                               (int)want, (int)len);
     return SQLITE_ERROR;
   }
   if (k == NULL) return error(args, "pageseal: cannot set up the key");
+  f->pending_cipher = 0;
   f->key = k;
   ps_request_reserve(f);
   return SQLITE_OK;

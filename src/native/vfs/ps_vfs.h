@@ -39,7 +39,7 @@ void ps_keys_stats(int *registered, int *live);
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
-       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY };
+       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE };
 void ps_failure_set(int kind, const char *path, uint32_t page);
 int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
 void ps_failure_clear(void);

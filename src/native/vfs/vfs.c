@@ -101,10 +101,20 @@ static int x_read(sqlite3_file *pf, void *buf, int n, sqlite3_int64 off) {
   return ps_journal_read(f, k, buf, n, off);
 }
 
+/* PRAGMA cipher or hexkey came without the other: the connection means to encrypt, so it writes nothing. */
+static int key_incomplete(const ps_file *f) {
+  const ps_file *m = f->kind == PS_MAIN ? f : f->main;
+  return m && (m->pending_cipher || m->pending_key_len);
+}
+
 static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) {
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_TEMP) return ps_temp_write(f, buf, n, off);
   ps_key *k = ps_file_key(f);
+  if (k == NULL && key_incomplete(f)) {
+    ps_failure_set(PS_FAIL_KEY_INCOMPLETE, ps_file_db_name(f), 0);
+    return SQLITE_IOERR_WRITE;
+  }
   if (k == NULL) {
     if (f->kind == PS_MAIN) f->page_read = 1; /* too late for PRAGMA hexkey */
     return ROOT(f)->pMethods->xWrite(ROOT(f), buf, n, off);
