@@ -52,6 +52,32 @@ describe('values larger than a page (overflow pages)', () => {
   }
 });
 
+describe('values larger than a page, key given by PRAGMA', () => {
+  it('reads a 100 kB blob back through a connection keyed by PRAGMA cipher/hexkey', () => {
+    const path = freshPath();
+    const blob = Buffer.alloc(100_000, 7);
+    const hexkey = testKey('aes256gcm').toString('hex');
+    const open = (): Database.Database => {
+      const db = new Database(path);
+      db.pragma("cipher = 'aes256gcm'");
+      db.pragma(`hexkey = '${hexkey}'`);
+      return db;
+    };
+    let db = open();
+    db.pragma('journal_mode = delete');
+    db.exec('CREATE TABLE t(b BLOB)');
+    db.prepare('INSERT INTO t VALUES (?)').run(blob);
+    db.close();
+    db = open();
+    try {
+      const row = db.prepare('SELECT b FROM t').get() as { b: Buffer };
+      expect(Buffer.compare(row.b, blob)).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('PRAGMA cipher or hexkey alone', () => {
   const MARKER = 'REVIEW-PLAINTEXT-MARKER';
   const hexkey = 'ab'.repeat(32);
