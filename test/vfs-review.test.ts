@@ -127,3 +127,40 @@ describe('PRAGMA cipher or hexkey alone', () => {
     expect(readFileSync(path).subarray(0, 5).toString()).toBe('Turso');
   });
 });
+
+describe('PRAGMA cipher/hexkey after reading a plain database through its -wal', () => {
+  // Page 1 and every page read came from the -wal (a writer still holds the database open, nothing is
+  // checkpointed), so the main file was never read: the pragmas used to be accepted, and the next
+  // write put an encrypted frame into a plain database's -wal ("database disk image is malformed").
+  it('refuses the key and leaves the plain database intact', () => {
+    const path = freshPath();
+    const writer = new Database(path);
+    try {
+      writer.pragma('journal_mode = wal');
+      writer.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('one')");
+      const db = new Database(path);
+      let refused = false;
+      try {
+        expect(db.prepare('SELECT x FROM t').all()).toEqual([{ x: 'one' }]);
+        try {
+          db.pragma("cipher = 'aegis256'");
+          db.pragma(`hexkey = '${'ab'.repeat(32)}'`);
+        } catch {
+          refused = true;
+        }
+        try {
+          db.prepare("INSERT INTO t VALUES ('two')").run();
+        } catch {
+          /* refused as well while a cipher is pending: either way nothing encrypted reaches the -wal */
+        }
+      } finally {
+        db.close();
+      }
+      expect(refused).toBe(true);
+      expect(writer.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect((writer.prepare('SELECT x FROM t').all() as { x: string }[]).map((r) => r.x)).toContain('one');
+    } finally {
+      writer.close();
+    }
+  });
+});

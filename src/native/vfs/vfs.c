@@ -88,12 +88,17 @@ static int x_close(sqlite3_file *pf) {
   return rc;
 }
 
+/* The database a file belongs to: itself, or the main file of a WAL or journal (NULL when unknown). */
+static ps_file *main_of(ps_file *f) { return f->kind == PS_MAIN ? f : f->main; }
+
 static int x_read(sqlite3_file *pf, void *buf, int n, sqlite3_int64 off) {
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_TEMP) return ps_temp_read(f, buf, n, off);
   ps_key *k = ps_file_key(f);
   if (k == NULL) {
-    if (f->kind == PS_MAIN && n >= 512) f->page_read = 1; /* too late for PRAGMA hexkey */
+    /* Too late for PRAGMA hexkey once SQLite holds a page, read from the database or from its WAL
+     * (page 1 and everything else may come from the WAL alone). */
+    if (n >= 512 && main_of(f)) main_of(f)->page_read = 1;
     return ROOT(f)->pMethods->xRead(ROOT(f), buf, n, off);
   }
   if (f->kind == PS_MAIN) return ps_main_read(f, k, buf, n, off);
@@ -116,7 +121,7 @@ static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) 
     return SQLITE_IOERR_WRITE;
   }
   if (k == NULL) {
-    if (f->kind == PS_MAIN) f->page_read = 1; /* too late for PRAGMA hexkey */
+    if (main_of(f)) main_of(f)->page_read = 1; /* too late for PRAGMA hexkey */
     return ROOT(f)->pMethods->xWrite(ROOT(f), buf, n, off);
   }
   if (f->kind == PS_MAIN) return ps_main_write(f, k, buf, n, off);
