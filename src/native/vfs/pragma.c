@@ -97,6 +97,7 @@ static int pragma_hexkey(ps_file *f, char **args, const char *value) {
   if (value == NULL) return error(args, "pageseal: PRAGMA hexkey needs a value");
   int rc = refuse_change(f, args);
   if (rc != SQLITE_OK) return rc;
+  ps_wipe(f->pending_key, sizeof f->pending_key); /* a refused value must not leave an earlier key behind */
   f->pending_key_len = decode_hex(value, f->pending_key);
   if (f->pending_key_len == 0) return error(args, "pageseal: PRAGMA hexkey expects 32 or 64 hex digits");
   return apply(f, args);
