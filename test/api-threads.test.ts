@@ -150,6 +150,17 @@ describe('worker threads through the public API', () => {
     db.close();
   });
 
+  it('a terminated worker (no JavaScript runs in it) does not keep its key registered either', async () => {
+    const path = join(scratch.dir, 'terminated-key.db');
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    createEncrypted(path, { ...key, rows: 10 });
+    const before = loadAddon()!.vfsStats();
+    const reply = await startWorker({ job: 'hold-open', path, ...key, first: 11, last: 20 }, true);
+    expect(reply).toMatchObject({ ok: true, count: 20 });
+    const after = loadAddon()!.vfsStats();
+    expect([after.registeredPaths, after.liveKeys]).toEqual([before.registeredPaths, before.liveKeys]);
+  });
+
   it('install() called first from a worker installs the VFS for the whole process', async () => {
     const path = join(scratch.dir, 'first.db');
     const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };

@@ -2,10 +2,11 @@
  * Key registrations per database file, counted per connection: the VFS keeps one key per file, so
  * a second connection to an open file must use the same cipher and key, and the key is dropped only
  * when the last connection that registered it closes. The key itself is not kept in JavaScript:
- * only an HMAC of it under a random per-process secret, to compare keys.
+ * only an HMAC of it under a random per-process secret, to compare keys. Registrations a worker
+ * thread still holds when it ends (returns, exits or is terminated) are dropped by the addon
+ * (src/native/vfs/napi_vfs.c), since no JavaScript runs in a terminated worker.
  */
 import { createHmac, randomBytes } from 'node:crypto';
-import { isMainThread } from 'node:worker_threads';
 import { AuthenticationError } from '../errors.js';
 import type { ResolvedEncryption } from '../options.js';
 import type { VfsBinding } from './install.js';
@@ -46,7 +47,6 @@ export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryptio
       throw err;
     }
     entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1 });
-    releaseAtThreadExit(vfs);
     return id;
   }
   if (e.cipherId !== enc.cipher.id || e.fingerprint !== fp) {
@@ -68,25 +68,4 @@ export function releaseKey(vfs: VfsBinding, id: string): void {
   if (--e.refs > 0) return;
   entries.delete(id);
   vfs.unregisterKey(id);
-}
-
-let exitHooked = false;
-
-/**
- * The VFS's registrations are process-wide, this map is per thread. A worker thread that ends with
- * connections still open (better-sqlite3 then closes them, without close()) would leave its keys
- * registered for the life of the process: the key kept in native memory and the path bound to it
- * (a new file there under another key refused as a conflict). So when a worker ends, its remaining
- * registrations are dropped; its open files keep their own reference to the key until SQLite has
- * closed them. `worker.terminate()` runs no JavaScript in the worker and is not covered here.
- */
-function releaseAtThreadExit(vfs: VfsBinding): void {
-  if (isMainThread || exitHooked) return;
-  exitHooked = true;
-  process.once('exit', () => {
-    for (const id of [...entries.keys()]) {
-      entries.delete(id);
-      vfs.unregisterKey(id); // acquireKey registers once per path in this thread
-    }
-  });
 }

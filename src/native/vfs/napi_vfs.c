@@ -45,6 +45,57 @@ static char *string_arg(napi_env env, napi_value v) {
   return s;
 }
 
+/*
+ * Registrations made from this thread's JavaScript environment (one environment per thread in Node).
+ * The key registry is process-wide, so when an environment ends (a worker returns, exits, or is
+ * terminated, which runs no JavaScript) the registrations it still holds are dropped here; files that
+ * are still open keep their own reference to the key until SQLite closes them.
+ */
+typedef struct {
+  char **paths; /* one entry per registration not yet unregistered (a path may repeat) */
+  size_t n, cap;
+} env_regs;
+
+static _Thread_local env_regs *tls_regs;
+
+static int regs_add(const char *path) {
+  env_regs *r = tls_regs;
+  if (r == NULL) return 0;
+  if (r->n == r->cap) {
+    size_t cap = r->cap ? r->cap * 2 : 8;
+    char **grown = realloc(r->paths, cap * sizeof *grown);
+    if (grown == NULL) return -1;
+    r->paths = grown;
+    r->cap = cap;
+  }
+  char *copy = strdup(path);
+  if (copy == NULL) return -1;
+  r->paths[r->n++] = copy;
+  return 0;
+}
+
+static void regs_remove(const char *path) {
+  env_regs *r = tls_regs;
+  for (size_t i = 0; r != NULL && i < r->n; i++) {
+    if (strcmp(r->paths[i], path) == 0) {
+      free(r->paths[i]);
+      r->paths[i] = r->paths[--r->n];
+      return;
+    }
+  }
+}
+
+static void regs_release_all(void *arg) {
+  env_regs *r = arg;
+  for (size_t i = 0; i < r->n; i++) {
+    ps_keys_unregister(r->paths[i]);
+    free(r->paths[i]);
+  }
+  free(r->paths);
+  if (tls_regs == r) tls_regs = NULL;
+  free(r);
+}
+
 /* The path SQLite will hand to xOpen: the platform VFS's full pathname. */
 static char *canonical(napi_env env, napi_value v) {
   sqlite3_vfs *root = ps_root_vfs();
@@ -97,6 +148,10 @@ static napi_value js_register_key(napi_env env, napi_callback_info info) {
   char *path = canonical(env, argv[0]);
   if (path == NULL) return NULL;
   int rc = ps_keys_register(path, cipher, data, len);
+  if (rc == PS_KEY_OK && regs_add(path) != 0) {
+    ps_keys_unregister(path);
+    rc = PS_KEY_NOMEM;
+  }
   napi_value result = NULL;
   if (rc == PS_KEY_OK) result = make_string(env, path);
   else if (rc == PS_KEY_CONFLICT)
@@ -115,6 +170,7 @@ static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
   char *path = canonical(env, argv[0]);
   if (path == NULL) return NULL;
   int dropped = ps_keys_unregister(path);
+  if (dropped) regs_remove(path);
   free(path);
   return make_bool(env, dropped);
 }
@@ -184,5 +240,13 @@ napi_value ps_napi_vfs_init(napi_env env, napi_value exports) {
       {"vfsStats", NULL, js_vfs_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
+  if (tls_regs == NULL) {
+    env_regs *r = calloc(1, sizeof *r);
+    if (r == NULL || napi_add_env_cleanup_hook(env, regs_release_all, r) != napi_ok) {
+      free(r);
+      return throw_error(env, "PS_NOMEM", "pageseal: out of memory");
+    }
+    tls_regs = r;
+  }
   return exports;
 }
