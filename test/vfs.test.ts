@@ -512,7 +512,11 @@ describe('PRAGMA cipher / hexkey', () => {
     expect(m1).not.toContain(hex);
     const m2 = msg(() => db.pragma(`hexkey = 'zz${hex.slice(2, 32)}'`));
     expect(m2).toMatch(/hex digits/);
-    expect(msg(() => db.pragma("cipher = 'rot13'"))).toMatch(/unknown cipher/);
+    expect(msg(() => db.pragma("cipher = 'rot13'"))).toMatch(/unknown cipher 'rot13'/);
+    // A key typed into the cipher pragma by mistake is not echoed back.
+    const m3 = msg(() => db.pragma(`cipher = '${hex}'`));
+    expect(m3).toMatch(/unknown cipher/);
+    expect(m3).not.toContain(hex.slice(0, 16));
     db.close();
 
     const plainPath = freshPath();

@@ -44,6 +44,14 @@ static size_t decode_hex(const char *hex, uint8_t out[32]) {
   return len / 2;
 }
 
+/* 16 or more hex digits and nothing else. */
+static int looks_like_hex_key(const char *s) {
+  size_t n = 0;
+  for (; s[n] != '\0'; n++)
+    if (hex_digit(s[n]) < 0) return 0;
+  return n >= 16;
+}
+
 static int error(char **args, const char *msg) {
   args[0] = sqlite3_mprintf("%s", msg);
   return SQLITE_ERROR;
@@ -83,7 +91,11 @@ static int pragma_cipher(ps_file *f, char **args, const char *value) {
   }
   int id = ps_cipher_from_name(value);
   if (id == 0) {
-    args[0] = sqlite3_mprintf("pageseal: unknown cipher '%.40s'", value);
+    /* Echo only short names: a long or hex-looking one is most likely a key in the wrong pragma. */
+    if (strlen(value) <= 24 && !looks_like_hex_key(value))
+      args[0] = sqlite3_mprintf("pageseal: unknown cipher '%s'", value);
+    else
+      args[0] = sqlite3_mprintf("pageseal: unknown cipher (name not shown)");
     return SQLITE_ERROR;
   }
   if (f->key && f->key->cipher == id) return SQLITE_OK;
