@@ -4,11 +4,11 @@
  * checkpoint, read-only connections, and what printing a Database or its options shows.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { inspect } from 'node:util';
 import { join } from 'node:path';
 import { copyFileSync, rmSync } from 'node:fs';
 import { open, AuthenticationError, findCipherSpec } from '../src/index.js';
+import { runScript, thrown } from './helpers/run-script.js';
 import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey } from './helpers/files.js';
 import { createEncrypted, insertRows, readRows } from './helpers/pageseal.js';
 import { expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
@@ -23,29 +23,7 @@ afterEach(() => scratch.cleanup());
 
 const keyFor = (cipher: string) => randomHexKey(findCipherSpec(cipher).keySize);
 
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
-/** Runs thread-db.ts as a process (through vite-node); resolves with its stdout. */
-function runProcess(args: string[], env: Record<string, string>): Promise<string> {
-  const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
-  const script = join(process.cwd(), 'test', 'helpers', 'thread-db.ts');
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [viteNode, script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let errOut = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (errOut += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${errOut}`))));
-  });
-}
 
 describe('worker threads through the public API', () => {
   it('three workers and the main thread insert into one encrypted WAL database at once', async () => {
@@ -164,7 +142,7 @@ describe('worker threads through the public API', () => {
   it('install() called first from a worker installs the VFS for the whole process', async () => {
     const path = join(scratch.dir, 'first.db');
     const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };
-    const out = await runProcess(['install-first', path, key.cipher, '1', '40'], { PAGESEAL_TEST_HEXKEY: key.hexkey });
+    const out = await runScript('thread-db.ts', ['install-first', path, key.cipher, '1', '40'], { PAGESEAL_TEST_HEXKEY: key.hexkey });
     expect(out.trim()).toBe('installed-before=false worker-saw-installed=false count=40');
     const db = open(path, { encryption: key, readonly: true });
     expect(rowsSha256(readRows(db))).toBe(expectedRowsSha256(40));
@@ -273,10 +251,12 @@ describe('failure paths', () => {
     holder.pragma('wal_autocheckpoint = 0');
     insertRows(holder, 11, 3000); // about 1 MB of frames that the main file does not hold yet
     const limitKiB = Math.ceil(sizeOf(path) / 1024) + 16;
-    const out = await runLimited(limitKiB, 'child-close.ts', [path, key.cipher], {
-      PAGESEAL_TEST_HEXKEY: key.hexkey,
-      PAGESEAL_TEST_OTHER_HEXKEY: keyFor('aegis256'),
-    });
+    const out = await runScript(
+      'child-close.ts',
+      [path, key.cipher],
+      { PAGESEAL_TEST_HEXKEY: key.hexkey, PAGESEAL_TEST_OTHER_HEXKEY: keyFor('aegis256') },
+      { fileSizeLimitKiB: limitKiB },
+    );
     const [closeLine, afterLine] = out.trim().split('\n');
     expect(closeLine).toMatch(/^close failed \w+ SQLITE_(FULL|IOERR\w*) open=false$/);
     expect(afterLine).toBe('after AUTHENTICATION_FAILED'); // judged by the file, not refused as a conflict
@@ -312,21 +292,3 @@ describe('failure paths', () => {
   });
 });
 
-/** Runs a helper from test/helpers (through vite-node) under `ulimit -f`, SIGXFSZ ignored; resolves with stdout. */
-function runLimited(limitKiB: number, name: string, args: string[], env: Record<string, string>): Promise<string> {
-  const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
-  const script = join(process.cwd(), 'test', 'helpers', name);
-  const argv = [process.execPath, viteNode, script, ...args];
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', `trap '' XFSZ; ulimit -f ${limitKiB}; exec "$@"`, 'bash', ...argv], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let errOut = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (errOut += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${errOut}`))));
-  });
-}

@@ -4,7 +4,6 @@
  * connections and processes; close() leaving the data in the main file alone.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { copyFileSync, openSync, readSync, writeSync, closeSync, existsSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import {
   findCipherSpec,
   install,
 } from '../src/index.js';
+import { runScript, thrown } from './helpers/run-script.js';
 import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey, fileContains } from './helpers/files.js';
 import { createEncrypted, insertRows, readEncrypted, readRows } from './helpers/pageseal.js';
 import { SCHEMA, makeRow, expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
@@ -44,15 +44,6 @@ function expectNoKey(err: unknown, ...hexkeys: string[]): void {
   }
 }
 
-/** Runs `fn`, expecting it to throw; returns the error. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error, none was thrown');
-}
 
 function readHeader(path: string): Buffer {
   const b = Buffer.alloc(100);
@@ -356,26 +347,9 @@ describe('connections and processes', () => {
 
 /** Runs test/helpers/child-db.ts in another Node process; resolves with its stdout. */
 function runChild(path: string, key: { cipher: string; hexkey: string }, first: number, last: number): Promise<string> {
-  return runScript([], 'child-db.ts', [path, key.cipher, String(first), String(last)], { PAGESEAL_TEST_HEXKEY: key.hexkey });
+  return runScript('child-db.ts', [path, key.cipher, String(first), String(last)], { PAGESEAL_TEST_HEXKEY: key.hexkey });
 }
 
-/** Runs a TypeScript helper from test/helpers in another Node process (through vite-node). */
-function runScript(nodeArgs: string[], name: string, args: string[], env: Record<string, string>): Promise<string> {
-  const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
-  const script = join(process.cwd(), 'test', 'helpers', name);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, viteNode, script, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let errOut = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (errOut += d));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${errOut}`))));
-  });
-}
 
 describe('copies', () => {
   it('backup() and VACUUM INTO write encrypted copies while the destination is open with a key', async () => {
@@ -426,10 +400,12 @@ describe('close()', () => {
     const path = join(scratch.dir, 'gc.db');
     const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };
     createEncrypted(path, { ...key, rows: 20 });
-    const out = await runScript(['--expose-gc'], 'child-gc.ts', [path, key.cipher], {
-      PAGESEAL_TEST_HEXKEY: key.hexkey,
-      PAGESEAL_TEST_OTHER_HEXKEY: keyFor('aegis128l'),
-    });
+    const out = await runScript(
+      'child-gc.ts',
+      [path, key.cipher],
+      { PAGESEAL_TEST_HEXKEY: key.hexkey, PAGESEAL_TEST_OTHER_HEXKEY: keyFor('aegis128l') },
+      { nodeArgs: ['--expose-gc'] },
+    );
     expect(out.trim()).toBe('page 1');
   });
 
