@@ -1,10 +1,11 @@
 /**
- * Loads the native pageseal addon (build/Release/pageseal.node, built by node-gyp at install).
+ * Loads the native pageseal addon (build/Release/pageseal.node, built by node-gyp at install; see
+ * addonCandidates() for where else it is looked for, e.g. beside a bundle).
  * The interface below is everything JavaScript may call; no JavaScript runs per page.
  */
 import { createRequire } from 'node:module';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Functions of the native cipher core (src/native/ciphers/napi_ciphers.c). */
@@ -72,32 +73,129 @@ export interface NativeVfsFunctions {
 
 export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
 
-/** The package root: the nearest folder above this file with a package.json named pageseal. */
+/** Where this module's code runs from: `__filename` in CommonJS (the CJS build, or any CJS bundle), else `import.meta.url`. */
+function hereFile(): string | undefined {
+  if (typeof __filename === 'string' && __filename) return __filename;
+  // A bundler that turns this file into CommonJS leaves import.meta empty: guard instead of throwing.
+  const url = (import.meta as { url?: string } | undefined)?.url;
+  return url ? fileURLToPath(url) : undefined;
+}
+
+/** The package root: the nearest folder above this module with a package.json and pageseal's binding.gyp. */
 export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
+  const root = findPackageRoot();
+  if (!root) throw new Error('pageseal: cannot find the package root');
+  return root;
+}
+
+function findPackageRoot(): string | undefined {
+  const file = hereFile();
+  if (!file) return undefined;
+  let dir = dirname(file);
   for (;;) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'binding.gyp'))) return dir;
     const up = dirname(dir);
-    if (up === dir) throw new Error('pageseal: cannot find the package root');
+    if (up === dir) return undefined;
     dir = up;
   }
 }
 
-/** Absolute path of the built addon (also the path given to db.loadExtension). */
+/** The file name of the addon; bundler recipes copy it next to the bundle under this name. */
+export const ADDON_FILE = 'pageseal.node';
+
+/** The environment variable that names the addon file (read once, at the first load). */
+export const ADDON_PATH_ENV = 'PAGESEAL_ADDON_PATH';
+
+/**
+ * Electron cannot dlopen from inside an asar archive, and SQLite's loadExtension is a plain dlopen: the
+ * addon must be unpacked (electron-builder `asarUnpack`), and the unpacked copy is the one to load.
+ */
+function unpacked(path: string): string {
+  const p = path.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+  return p !== path && existsSync(p) ? p : path;
+}
+
+/**
+ * Where the addon is looked for, in order (the first existing file wins), node-gyp-build style:
+ * the package root's build/Release and build/Debug (an installed package), then the folder of the code
+ * that is running (a bundle): `pageseal.node` beside it, or its build/Release.
+ */
+export function addonCandidates(): string[] {
+  const out: string[] = [];
+  const root = findPackageRoot();
+  if (root) out.push(join(root, 'build', 'Release', ADDON_FILE), join(root, 'build', 'Debug', ADDON_FILE));
+  const file = hereFile();
+  if (file) {
+    const dir = dirname(file);
+    out.push(join(dir, ADDON_FILE), join(dir, 'build', 'Release', ADDON_FILE));
+  }
+  return out.map(unpacked);
+}
+
+/** Where the addon comes from: an explicit path (install({ addonPath }), then the environment), else the lookup. */
+function resolveAddon(explicit: string | undefined): { path: string; from: string } {
+  if (explicit !== undefined) return { path: unpacked(resolve(explicit)), from: 'install({ addonPath })' };
+  const env = process.env[ADDON_PATH_ENV];
+  if (env) return { path: unpacked(resolve(env)), from: ADDON_PATH_ENV };
+  const candidates = addonCandidates();
+  const found = candidates.find((p) => existsSync(p));
+  return { path: found ?? candidates[0] ?? join('build', 'Release', ADDON_FILE), from: found ? 'lookup' : `lookup (tried ${candidates.join(', ') || 'nothing: no package root and no module path'})` };
+}
+
+let chosen: { path: string; from: string } | undefined;
+
+/** Absolute path of the addon that is (or will be) loaded; also the path given to db.loadExtension. */
 export function addonPath(): string {
-  return join(packageRoot(), 'build', 'Release', 'pageseal.node');
+  chosen ??= resolveAddon(undefined);
+  return chosen.path;
 }
 
 let loaded: NativeAddon | null | undefined;
 let loadError: unknown;
 
+/**
+ * Fixes the addon file before the first load (`install({ addonPath })`). Once an addon is loaded, the
+ * same file may be named again, but another one is refused: both roles (Node addon and SQLite
+ * extension) must be the one library, loaded once per process.
+ */
+export function chooseAddon(explicit: string): string {
+  const want = resolveAddon(explicit);
+  if (loaded && chosen && !sameFile(chosen.path, want.path)) {
+    throw new Error(`the pageseal addon is already loaded from ${chosen.path}; it cannot be switched to ${want.path}`);
+  }
+  if (!loaded) {
+    chosen = want;
+    loaded = undefined;
+    loadError = undefined;
+  }
+  return chosen!.path;
+}
+
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return a === b;
+  }
+}
+
 /** The addon, or null when it is not built or fails to load (see `addonLoadError()`). */
 export function loadAddon(): NativeAddon | null {
-  if (loaded !== undefined) return loaded;
+  if (loaded) return loaded;
+  if (loaded === null) return null;
   const path = addonPath();
+  const from = chosen!.from;
   try {
-    loaded = existsSync(path) ? (createRequire(import.meta.url)(path) as NativeAddon) : null;
-    if (!loaded) loadError = new Error(`pageseal addon not built: ${path} is missing (run npm install)`);
+    const file = hereFile();
+    const req = file ? createRequire(file) : createRequire(join(process.cwd(), 'noop.js'));
+    loaded = existsSync(path) ? (req(path) as NativeAddon) : null;
+    if (!loaded) {
+      loadError = new Error(
+        from === 'lookup' || from.startsWith('lookup (')
+          ? `pageseal addon not found: ${path} is missing; ${from}. Run npm install (or npm rebuild pageseal), or name the file with install({ addonPath }) or ${ADDON_PATH_ENV}`
+          : `pageseal addon not found: ${path} (from ${from}) does not exist`,
+      );
+    }
   } catch (e) {
     loadError = e;
     loaded = null;

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AuthenticationError, PagesealError } from './errors.js';
 import { decryptFile, encryptFile, info, verifyFile, type FileInfo, type VerifyResult } from './tools/index.js';
 import type { ToolOptions } from './tools/codec.js';
+import { findCipherSpec } from './ciphers/registry.js';
 
 export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
 
@@ -81,7 +82,7 @@ function keyOptions(p: Parsed, env: NodeJS.ProcessEnv): ToolOptions {
   if (!p.cipher) throw new UsageError(`${p.command} needs --cipher`);
   const hexkey = p.hexkey ?? env.PAGESEAL_HEXKEY;
   if (!hexkey) throw new UsageError(`${p.command} needs a key: --hexkey K or the PAGESEAL_HEXKEY environment variable`);
-  return { cipher: p.cipher, hexkey };
+  return { cipher: findCipherSpec(p.cipher).name, hexkey };
 }
 
 function formatInfo(path: string, i: FileInfo): string {

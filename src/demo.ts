@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pageseal-demo-'));
   const encrypted = join(dir, 'encrypted.db');
   const spec = findCipherSpec(CIPHER);
-  const enc = { cipher: CIPHER, hexkey: randomBytes(spec.keySize).toString('hex') };
+  const enc: EncryptionOpts = { cipher: CIPHER, hexkey: randomBytes(spec.keySize).toString('hex') };
   try {
     console.log(`pageseal demo: transparent page encryption under better-sqlite3, Turso-compatible (work dir ${dir})`);
 

@@ -2,9 +2,10 @@
  * pageseal's public API.
  */
 export { open } from './api/open.js';
+import { Database } from './api/database.js';
 export { Database, type DatabaseOptions } from './api/database.js';
 export { explainError } from './api/explain.js';
-export { install } from './api/install.js';
+export { install, type InstallOptions } from './api/install.js';
 export {
   PagesealError,
   UnknownCipherError,
@@ -25,3 +26,6 @@ export { createPageFormat, TursoPageFormat, classifyHeader, checkTursoMagic, tur
 export type { PageFormat, PageFormatName, PageContext, FileKind } from './format/page-codec.js';
 export { parseSqliteHeader, type SqliteHeader } from './format/sqlite-header.js';
 export { parseWalHeader, scanWalFile, walChecksum, type WalHeader, type WalFrame, type WalScan } from './format/wal.js';
+
+/** The default export is the `Database` class, as better-sqlite3's is: `import Database from 'pageseal'`. */
+export default Database;

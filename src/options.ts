@@ -4,11 +4,16 @@
  */
 import { InvalidKeyError, InvalidOptionsError } from './errors.js';
 import { findCipherSpec } from './ciphers/registry.js';
-import type { CipherSpec } from './ciphers/types.js';
+import type { CipherName, CipherSpec } from './ciphers/types.js';
 
 export interface EncryptionOpts {
-  /** Cipher name, e.g. `aegis256` (case-insensitive; `aes-256-gcm` style aliases accepted). */
-  cipher: string;
+  /**
+   * One of the canonical cipher names, e.g. `aegis256`. The type admits only those, so a typo such as
+   * `aegis265` is a compile error. At run time the check is looser for JavaScript callers and
+   * configuration strings: any case and the `aes-256-gcm` style aliases are accepted, and anything
+   * else throws UnknownCipherError. From an untyped string use `findCipherSpec(s).name`.
+   */
+  cipher: CipherName;
   /** The key as hex: 32 hex digits for 128-bit-key ciphers, 64 for 256-bit-key ciphers. */
   hexkey: string;
 }

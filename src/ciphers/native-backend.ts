@@ -6,18 +6,12 @@
 import { loadAddon, type NativeCipherFunctions } from '../addon.js';
 import { AuthenticationError } from '../errors.js';
 import type { Aead, CipherName, Sealed } from './types.js';
+import { CIPHER_TABLE } from './table.js';
 
-/** Turso cipher ids (src/native/include/ps_aead.h, ../shared/turso-format.md). */
-const CIPHER_IDS: Readonly<Record<CipherName, number>> = Object.freeze({
-  aes128gcm: 1,
-  aes256gcm: 2,
-  aegis256: 3,
-  aegis256x2: 4,
-  aegis256x4: 5,
-  aegis128l: 6,
-  aegis128x2: 7,
-  aegis128x4: 8,
-});
+/** Turso cipher ids (the one table in table.ts; the C enum in src/native/include/ps_aead.h is tested against it). */
+const CIPHER_IDS: Readonly<Record<CipherName, number>> = Object.freeze(
+  Object.fromEntries(CIPHER_TABLE.map((r) => [r.name, r.id])) as Record<CipherName, number>,
+);
 
 function cipherFunctions(): NativeCipherFunctions | null {
   const addon = loadAddon();

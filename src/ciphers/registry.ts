@@ -1,6 +1,6 @@
 /**
  * The cipher registry: one entry per cipher, with the sizes and id bytes of Turso's format
- * (../shared/turso-format.md, "Ciphers" table; Turso core/storage/encryption.rs v0.7.2), and the
+ * (ids and sizes from the one table in table.ts; Turso core/storage/encryption.rs v0.7.2), and the
  * implementations ("backends") that can run it.
  *
  *   ts      pure TypeScript (AEGIS written here from draft-irtf-cfrg-aegis-aead; AES-GCM via @noble/ciphers)
@@ -10,22 +10,33 @@ import { UnknownCipherError, PagesealError } from '../errors.js';
 import type { Aead, BackendName, Cipher, CipherName, CipherSpec } from './types.js';
 import { tsBackend } from './ts-backend.js';
 import { nativeBackend } from './native-backend.js';
+import { CIPHER_TABLE } from './table.js';
 
-function spec(name: CipherName, id: number, keySize: number, nonceSize: number, aliases: string[]): CipherSpec {
-  return Object.freeze({ name, id, keySize, nonceSize, tagSize: 16 as const, reservedBytes: nonceSize + 16, aliases: Object.freeze(aliases) });
-}
+const ALIASES: Readonly<Record<CipherName, readonly string[]>> = {
+  aes128gcm: ['aes-128-gcm', 'aes_128_gcm'],
+  aes256gcm: ['aes-256-gcm', 'aes_256_gcm'],
+  aegis256: ['aegis-256', 'aegis_256'],
+  aegis256x2: ['aegis-256x2', 'aegis_256x2', 'aegis-256-x2', 'aegis_256_x2'],
+  aegis256x4: ['aegis-256x4', 'aegis_256x4', 'aegis-256-x4', 'aegis_256_x4'],
+  aegis128l: ['aegis-128l', 'aegis_128l'],
+  aegis128x2: ['aegis-128x2', 'aegis_128x2', 'aegis-128-x2', 'aegis_128_x2'],
+  aegis128x4: ['aegis-128x4', 'aegis_128x4', 'aegis-128-x4', 'aegis_128_x4'],
+};
 
 /** All ciphers, in Turso id order. */
-export const CIPHER_SPECS: readonly CipherSpec[] = Object.freeze([
-  spec('aes128gcm', 1, 16, 12, ['aes-128-gcm', 'aes_128_gcm']),
-  spec('aes256gcm', 2, 32, 12, ['aes-256-gcm', 'aes_256_gcm']),
-  spec('aegis256', 3, 32, 32, ['aegis-256', 'aegis_256']),
-  spec('aegis256x2', 4, 32, 32, ['aegis-256x2', 'aegis_256x2', 'aegis-256-x2', 'aegis_256_x2']),
-  spec('aegis256x4', 5, 32, 32, ['aegis-256x4', 'aegis_256x4', 'aegis-256-x4', 'aegis_256_x4']),
-  spec('aegis128l', 6, 16, 16, ['aegis-128l', 'aegis_128l']),
-  spec('aegis128x2', 7, 16, 16, ['aegis-128x2', 'aegis_128x2', 'aegis-128-x2', 'aegis_128_x2']),
-  spec('aegis128x4', 8, 16, 16, ['aegis-128x4', 'aegis_128x4', 'aegis-128-x4', 'aegis_128_x4']),
-]);
+export const CIPHER_SPECS: readonly CipherSpec[] = Object.freeze(
+  CIPHER_TABLE.map((r) =>
+    Object.freeze({
+      name: r.name,
+      id: r.id,
+      keySize: r.keySize,
+      nonceSize: r.nonceSize,
+      tagSize: r.tagSize,
+      reservedBytes: r.nonceSize + r.tagSize,
+      aliases: Object.freeze([...ALIASES[r.name]]),
+    }),
+  ),
+);
 
 export const CIPHER_NAMES: readonly CipherName[] = CIPHER_SPECS.map((s) => s.name);
 

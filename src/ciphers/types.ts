@@ -1,13 +1,7 @@
-/** Canonical cipher names, as Turso spells them. */
-export type CipherName =
-  | 'aes128gcm'
-  | 'aes256gcm'
-  | 'aegis256'
-  | 'aegis256x2'
-  | 'aegis256x4'
-  | 'aegis128l'
-  | 'aegis128x2'
-  | 'aegis128x4';
+import type { CipherTableRow } from './table.js';
+
+/** Canonical cipher names, as Turso spells them (the names of the table in table.ts). */
+export type CipherName = CipherTableRow['name'];
 
 /** Static facts about a cipher: sizes and its id byte in Turso's format. */
 export interface CipherSpec {
