@@ -28,7 +28,7 @@ const keyFor = (cipher: string) => randomHexKey(findCipherSpec(cipher).keySize);
 describe('worker threads through the public API', () => {
   it('three workers and the main thread insert into one encrypted WAL database at once', async () => {
     const path = join(scratch.dir, 'shared.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 100 });
     const db = open(path, { encryption: key, timeout: 30_000 });
     try {
@@ -54,7 +54,7 @@ describe('worker threads through the public API', () => {
   for (const mainHasItOpen of [false, true]) {
     it(`a worker opening with a wrong key gets AuthenticationError page 1, file unchanged (main thread ${mainHasItOpen ? 'has it open' : 'does not'})`, async () => {
       const path = join(scratch.dir, 'wrong.db');
-      const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+      const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
       createEncrypted(path, { ...key, rows: 30 });
       const held = mainHasItOpen ? open(path, { encryption: key, readonly: true }) : undefined;
       // (a read-only connection to a WAL database creates an empty -wal and the -shm, SQLite's way)
@@ -86,7 +86,7 @@ describe('worker threads through the public API', () => {
 
   it('a worker that ends without closing its Database leaves every committed row readable', async () => {
     const path = join(scratch.dir, 'left.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 50 });
     const reply = await startWorker({ job: 'leave-open', path, ...key, first: 51, last: 120 });
     expect(reply).toMatchObject({ ok: true, count: 120 });
@@ -98,7 +98,7 @@ describe('worker threads through the public API', () => {
 
   it('a worker terminated while its Database is open leaves every committed row readable', async () => {
     const path = join(scratch.dir, 'terminated.db');
-    const key = { cipher: 'aegis128x4', hexkey: keyFor('aegis128x4') };
+    const key = { cipher: 'aegis128x4', hexkey: keyFor('aegis128x4') } as const;
     createEncrypted(path, { ...key, rows: 50 });
     const reply = await startWorker({ job: 'hold-open', path, ...key, first: 51, last: 150 }, true);
     expect(reply).toMatchObject({ ok: true, count: 150 });
@@ -112,7 +112,7 @@ describe('worker threads through the public API', () => {
     // The worker's connection is closed by better-sqlite3 when the thread ends; its registration
     // must go with it, or the key stays in native memory and the path stays bound to it.
     const path = join(scratch.dir, 'rekeyed.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     const before = loadAddon()!.vfsStats();
     await startWorker({ job: 'leave-open', path, ...key, first: 11, last: 20 });
@@ -121,7 +121,7 @@ describe('worker threads through the public API', () => {
     expect([after.registeredPaths, after.liveKeys]).toEqual([before.registeredPaths, before.liveKeys]);
     // The file is replaced by a new database under another key: a fresh open must accept it.
     for (const f of [path, ...sideFiles(path).map((s) => join(scratch.dir, s))]) rmSync(f, { force: true });
-    const other = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const other = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...other, rows: 5 });
     const db = open(path, { encryption: other });
     expect(rowsSha256(readRows(db))).toBe(expectedRowsSha256(5));
@@ -130,7 +130,7 @@ describe('worker threads through the public API', () => {
 
   it('a terminated worker (no JavaScript runs in it) does not keep its key registered either', async () => {
     const path = join(scratch.dir, 'terminated-key.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     const before = loadAddon()!.vfsStats();
     const reply = await startWorker({ job: 'hold-open', path, ...key, first: 11, last: 20 }, true);
@@ -141,7 +141,7 @@ describe('worker threads through the public API', () => {
 
   it('install() called first from a worker installs the VFS for the whole process', async () => {
     const path = join(scratch.dir, 'first.db');
-    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };
+    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') } as const;
     const out = await runScript('thread-db.ts', ['install-first', path, key.cipher, '1', '40'], { PAGESEAL_TEST_HEXKEY: key.hexkey });
     expect(out.trim()).toBe('installed-before=false worker-saw-installed=false count=40');
     const db = open(path, { encryption: key, readonly: true });
@@ -154,7 +154,7 @@ describe('Database objects and options never expose the key', () => {
   it('util.inspect of the Database and of the options, and the options after open', () => {
     const path = join(scratch.dir, 'inspect.db');
     const hexkey = keyFor('aegis256');
-    const encryption = { cipher: 'aegis256', hexkey };
+    const encryption = { cipher: 'aegis256', hexkey } as const;
     const options = { encryption, timeout: 1000 };
     const db = open(path, options);
     try {
@@ -174,7 +174,7 @@ describe('Database objects and options never expose the key', () => {
 describe('failure paths', () => {
   it('double close is harmless and a later open with another key is judged by the file', () => {
     const path = join(scratch.dir, 'double.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     const a = open(path, { encryption: key });
     const b = open(path, { encryption: key });
@@ -189,12 +189,12 @@ describe('failure paths', () => {
 
   it('a failed open (better-sqlite3 refuses an option) holds no key', () => {
     const path = join(scratch.dir, 'badopt.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     expect(() => open(path, { encryption: key, timeout: -1 })).toThrow();
     // No registration left: the file is replaced under another key and opens.
     rmSync(path);
-    const other = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const other = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...other, rows: 3 });
     const db = open(path, { encryption: other, readonly: true });
     expect(rowsSha256(readRows(db))).toBe(expectedRowsSha256(3));
@@ -203,7 +203,7 @@ describe('failure paths', () => {
 
   it('close() with a long reader on the database does not wait out the busy timeout', () => {
     const path = join(scratch.dir, 'reader.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 20 });
     const reader = open(path, { encryption: key });
     const writer = open(path, { encryption: key, timeout: 20_000 });
@@ -223,7 +223,7 @@ describe('failure paths', () => {
 
   it('close() refused while a statement iterates keeps the connection and its key registration', () => {
     const path = join(scratch.dir, 'iter.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 20 });
     const db = open(path, { encryption: key });
     const rows = db.prepare('SELECT id FROM t').iterate();
@@ -245,7 +245,7 @@ describe('failure paths', () => {
 
   it('close() whose checkpoint fails for lack of space still closes, drops the key, keeps every row', async () => {
     const path = join(scratch.dir, 'full.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     const holder = open(path, { encryption: key }); // keeps the WAL alive while the child runs
     holder.pragma('wal_autocheckpoint = 0');
@@ -270,7 +270,7 @@ describe('failure paths', () => {
 
   it('a read-only connection writes nothing, at open, while reading, or at close', () => {
     const path = join(scratch.dir, 'ro.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     const writer = open(path, { encryption: key });
     writer.pragma('wal_autocheckpoint = 0');

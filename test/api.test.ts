@@ -26,6 +26,7 @@ import { runScript, thrown } from './helpers/run-script.js';
 import { scratchDir, sha256File, sideFiles, sizeOf, randomHexKey, fileContains } from './helpers/files.js';
 import { createEncrypted, insertRows, readEncrypted, readRows } from './helpers/pageseal.js';
 import { SCHEMA, makeRow, expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
+import type { CipherName } from '../src/ciphers/types.js';
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeEach(() => {
@@ -126,7 +127,7 @@ describe('round trips', () => {
 describe('typed errors leave the file untouched', () => {
   function encryptedFile(journalMode: 'wal' | 'delete' = 'wal') {
     const path = join(scratch.dir, 'enc.db');
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     createEncrypted(path, { ...key, journalMode, rows: 200 });
     return { path, key, sha: sha256File(path) };
   }
@@ -149,7 +150,7 @@ describe('typed errors leave the file untouched', () => {
 
   it('wrong cipher: FormatError CIPHER_MISMATCH, with a key of the same size or not', () => {
     const { path, key, sha } = encryptedFile();
-    for (const cipher of ['aegis256x2', 'aes256gcm', 'aegis128l']) {
+    for (const cipher of ['aegis256x2', 'aes256gcm', 'aegis128l'] as const) {
       const hexkey = cipher === 'aegis128l' ? key.hexkey.slice(0, 32) : key.hexkey;
       const err = thrown(() => open(path, { encryption: { cipher, hexkey } }));
       expect(err).toBeInstanceOf(FormatError);
@@ -246,7 +247,7 @@ describe('tamper detection through SQL', () => {
   }
 
   /** A database and the number of one leaf page of table t (from SQLite's dbstat). */
-  function withLeafPage(cipher: string) {
+  function withLeafPage(cipher: CipherName) {
     const path = join(scratch.dir, 'tamper.db');
     const key = { cipher, hexkey: keyFor(cipher) };
     createEncrypted(path, { ...key, rows: 500 });
@@ -257,7 +258,7 @@ describe('tamper detection through SQL', () => {
     return { path, key, page: leaves[Math.floor(leaves.length / 2)]! };
   }
 
-  for (const cipher of ['aegis256', 'aes128gcm']) {
+  for (const cipher of ['aegis256', 'aes128gcm'] as const) {
     it(`${cipher}: a modified page N fails the query with AuthenticationError naming page N`, () => {
       const { path, key, page } = withLeafPage(cipher);
       tamper(path, (page - 1) * 4096 + 1000);
@@ -285,7 +286,7 @@ describe('tamper detection through SQL', () => {
 
   it('a modified header byte fails the open with AuthenticationError on page 1, file unchanged', () => {
     const path = join(scratch.dir, 'hdr.db');
-    const key = { cipher: 'aegis128x4', hexkey: keyFor('aegis128x4') };
+    const key = { cipher: 'aegis128x4', hexkey: keyFor('aegis128x4') } as const;
     createEncrypted(path, { ...key, rows: 50 });
     tamper(path, 60); // a plaintext header byte, authenticated as associated data
     const sha = sha256File(path);
@@ -300,7 +301,7 @@ describe('tamper detection through SQL', () => {
 describe('connections and processes', () => {
   it('several connections in one process share a WAL database', () => {
     const path = join(scratch.dir, 'multi.db');
-    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };
+    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') } as const;
     createEncrypted(path, { ...key, rows: 10 });
     const a = open(path, { encryption: key });
     const b = new Database(path, { encryption: key });
@@ -326,7 +327,7 @@ describe('connections and processes', () => {
 
   it('other processes write to the same WAL database while this one holds it open', async () => {
     const path = join(scratch.dir, 'proc.db');
-    const key = { cipher: 'aegis256x2', hexkey: keyFor('aegis256x2') };
+    const key = { cipher: 'aegis256x2', hexkey: keyFor('aegis256x2') } as const;
     createEncrypted(path, { ...key, rows: 100 });
     const db = open(path, { encryption: key });
     try {
@@ -353,7 +354,7 @@ function runChild(path: string, key: { cipher: string; hexkey: string }, first: 
 
 describe('copies', () => {
   it('backup() and VACUUM INTO write encrypted copies while the destination is open with a key', async () => {
-    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') };
+    const key = { cipher: 'aegis256', hexkey: keyFor('aegis256') } as const;
     const src = join(scratch.dir, 'src.db');
     createEncrypted(src, { ...key, rows: 120 });
     const db = open(src, { encryption: key });
@@ -380,7 +381,7 @@ describe('copies', () => {
 describe('close()', () => {
   it('checkpoints the WAL so the main file alone holds the data', () => {
     const path = join(scratch.dir, 'ckpt.db');
-    const key = { cipher: 'aes256gcm', hexkey: keyFor('aes256gcm') };
+    const key = { cipher: 'aes256gcm', hexkey: keyFor('aes256gcm') } as const;
     const db = open(path, { encryption: key });
     db.pragma('journal_mode = wal');
     db.exec(SCHEMA.join(';'));
@@ -398,7 +399,7 @@ describe('close()', () => {
 
   it('a Database dropped without close() releases its key registration when collected', async () => {
     const path = join(scratch.dir, 'gc.db');
-    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') };
+    const key = { cipher: 'aegis128l', hexkey: keyFor('aegis128l') } as const;
     createEncrypted(path, { ...key, rows: 20 });
     const out = await runScript(
       'child-gc.ts',
@@ -411,7 +412,7 @@ describe('close()', () => {
 
   it('PRAGMA cipher / hexkey on a connection opened without the option, as Turso does', () => {
     const path = join(scratch.dir, 'pragma.db');
-    const key = { cipher: 'aegis128x2', hexkey: keyFor('aegis128x2') };
+    const key = { cipher: 'aegis128x2', hexkey: keyFor('aegis128x2') } as const;
     const db = new Database(path);
     db.pragma(`cipher = '${key.cipher}'`);
     db.pragma(`hexkey = '${key.hexkey}'`);

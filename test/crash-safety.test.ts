@@ -18,9 +18,10 @@ import { open, install, explainError, parseWalHeader, AuthenticationError, Forma
 import { parseFrameHeader, WAL_FRAME_HEADER_SIZE, WAL_HEADER_SIZE } from '../src/format/wal.js';
 import { scratchDir, sha256File, sizeOf, randomHexKey } from './helpers/files.js';
 import { smallTxn, writeBase } from './helpers/crash-workload.js';
+import type { CipherName } from '../src/ciphers/types.js';
 
 interface Key {
-  cipher: string;
+  cipher: CipherName;
   hexkey: string;
 }
 
@@ -546,7 +547,7 @@ function expectWrongKeysWriteNothing(path: string, key: Key): void {
   expect((err as AuthenticationError).code).toBe('AUTHENTICATION_FAILED');
   expect(hashes(path), 'after open() with a wrong key').toEqual(before);
 
-  const otherCipher = { cipher: key.cipher === 'aegis256' ? 'aes256gcm' : 'aegis256', hexkey: key.hexkey };
+  const otherCipher: Key = { cipher: key.cipher === 'aegis256' ? 'aes256gcm' : 'aegis256', hexkey: key.hexkey };
   const mismatch = thrown(() => open(path, { encryption: otherCipher }));
   expect(mismatch).toBeInstanceOf(FormatError);
   expect((mismatch as FormatError).code).toBe('CIPHER_MISMATCH');

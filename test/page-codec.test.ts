@@ -156,7 +156,7 @@ describe('databases written by stock better-sqlite3 on a reserve-carrying empty 
     const insert = db.prepare('INSERT INTO t(id, name, blob) VALUES (?, ?, ?)');
     for (const r of makeRows(1, 50)) insert.run(r.id, r.name, Buffer.from(r.blob));
     db.close();
-    const opts = { cipher: 'aegis256', hexkey: '11'.repeat(32) };
+    const opts = { cipher: 'aegis256', hexkey: '11'.repeat(32) } as const;
     encryptFile(plain, enc, opts);
     const rows = await readTursoRows(enc, opts);
     expect(rowsSha256(rows)).toBe(rowsSha256(makeRows(1, 50)));
@@ -179,7 +179,7 @@ describe('databases written by stock better-sqlite3 on a reserve-carrying empty 
     })();
     db.close();
 
-    const opts = { cipher: name, hexkey: hexOf(keyFor(spec.keySize)) };
+    const opts = { cipher: spec.name, hexkey: hexOf(keyFor(spec.keySize)) };
     const enc = join(dir, `${name}-${pageSize}.db`);
     const back = join(dir, `${name}-${pageSize}-back.db`);
     encryptFile(plain, enc, opts);

@@ -14,6 +14,7 @@ import type { ToolOptions } from '../src/tools/codec.js';
 import { getCipher } from '../src/ciphers/registry.js';
 import { createPageFormat } from '../src/format/page-codec.js';
 import { GOLDEN_DIR, MANIFEST, copyGolden, flipByte, golden, readBack, rechainWal, removeDir, tempDir, type GoldenFile } from './helpers/golden.js';
+import type { CipherName } from '../src/ciphers/types.js';
 
 const HEADER = 100;
 const TAG = 16;
@@ -296,7 +297,7 @@ describe('bad inputs give typed errors', () => {
 
   it('bad options are rejected before any file is touched, and errors never show the key', () => {
     const path = copyGolden(g, dir);
-    expect(codeOf(() => verifyFile(path, { cipher: 'rot13', hexkey: g.hexkey }))).toBe('UNKNOWN_CIPHER');
+    expect(codeOf(() => verifyFile(path, { cipher: 'rot13' as CipherName, hexkey: g.hexkey }))).toBe('UNKNOWN_CIPHER');
     expect(codeOf(() => verifyFile(path, { cipher: g.cipher, hexkey: 'zz' + g.hexkey.slice(2) }))).toBe('INVALID_KEY');
     const err = catchError(() => decryptFile(path, join(dir, 'o4.db'), wrongKey)) as Error;
     expect(err.message).not.toContain(wrongKey.hexkey);

@@ -20,6 +20,7 @@ import { createEncrypted, insertRows, readEncrypted, readRows, type Key } from '
 import { expectedRowsSha256, rowsSha256, type Row } from './helpers/rows.js';
 import { TURSO_CIPHERS, createTursoDb, loadTurso, readTursoRows } from './helpers/turso.js';
 import { open, Database, AuthenticationError, FormatError } from '../src/index.js';
+import type { CipherName } from '../src/ciphers/types.js';
 
 const turso = await loadTurso();
 const GOLDEN = join(process.cwd(), 'test', 'fixtures', 'turso-golden');
@@ -30,7 +31,7 @@ beforeEach(() => {
 });
 afterEach(() => scratch.cleanup());
 
-const keyFor = (cipher: string): Key => ({ cipher, hexkey: randomHexKey(findCipherSpec(cipher).keySize) });
+const keyFor = (cipher: CipherName): Key => ({ cipher, hexkey: randomHexKey(findCipherSpec(cipher).keySize) });
 
 /** Decrypts every page with the offline codec into a plain SQLite file and reads its rows. */
 function rowsViaOfflineCodec(path: string, key: Key): Row[] {
@@ -78,7 +79,7 @@ describe.skipIf(!turso)('pageseal -> Turso', () => {
 interface GoldenEntry {
   file: string;
   wal_file: string | null;
-  cipher: string;
+  cipher: CipherName;
   hexkey: string;
   page_size: number;
   file_sha256: string;

@@ -7,9 +7,10 @@
  * Usage: child-close.ts <db path> <cipher>; keys in PAGESEAL_TEST_HEXKEY and PAGESEAL_TEST_OTHER_HEXKEY.
  */
 import { open, PagesealError } from '../../src/index.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
 function main(): void {
-  const [path, cipher] = process.argv.slice(2);
+  const [path, cipher] = process.argv.slice(2) as [string?, CipherName?];
   const hexkey = process.env.PAGESEAL_TEST_HEXKEY;
   const other = process.env.PAGESEAL_TEST_OTHER_HEXKEY;
   if (!path || !cipher || !hexkey || !other) throw new Error('usage: child-close.ts <db> <cipher> (keys in the environment)');

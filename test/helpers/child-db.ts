@@ -6,9 +6,10 @@
  */
 import { open } from '../../src/index.js';
 import { makeRows } from './rows.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
 function main(): void {
-  const [path, cipher, first, last] = process.argv.slice(2);
+  const [path, cipher, first, last] = process.argv.slice(2) as [string?, CipherName?, string?, string?];
   const hexkey = process.env.PAGESEAL_TEST_HEXKEY;
   if (!path || !cipher || !first || !last || !hexkey) throw new Error('usage: child-db.ts <db> <cipher> <first> <last> (key in PAGESEAL_TEST_HEXKEY)');
   const db = open(path, { encryption: { cipher, hexkey }, timeout: 20_000 });

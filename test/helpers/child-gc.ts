@@ -5,14 +5,15 @@
  * Usage: child-gc.ts <db path> <cipher>; keys in PAGESEAL_TEST_HEXKEY and PAGESEAL_TEST_OTHER_HEXKEY.
  */
 import { open, AuthenticationError } from '../../src/index.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
-function openAndDrop(path: string, cipher: string, hexkey: string): void {
+function openAndDrop(path: string, cipher: CipherName, hexkey: string): void {
   const db = open(path, { encryption: { cipher, hexkey } });
   db.prepare('SELECT count(*) FROM t').get();
 }
 
 async function main(): Promise<void> {
-  const [path, cipher] = process.argv.slice(2);
+  const [path, cipher] = process.argv.slice(2) as [string?, CipherName?];
   const hexkey = process.env.PAGESEAL_TEST_HEXKEY;
   const other = process.env.PAGESEAL_TEST_OTHER_HEXKEY;
   const gc = (globalThis as { gc?: () => void }).gc;

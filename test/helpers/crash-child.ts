@@ -18,6 +18,7 @@
  */
 import { open, type Database } from '../../src/index.js';
 import { bigTxn, bigTxnBody, nextTxnId, smallTxn } from './crash-workload.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
 const CHECKPOINT_MODES = ['PASSIVE', 'FULL', 'RESTART', 'TRUNCATE'];
 
@@ -97,7 +98,7 @@ function fill(db: Database, pad: number): void {
 }
 
 function main(): void {
-  const [path, cipher, scenario, arg] = process.argv.slice(2);
+  const [path, cipher, scenario, arg] = process.argv.slice(2) as [string?, CipherName?, string?, string?];
   const hexkey = process.env.PAGESEAL_TEST_HEXKEY;
   if (!path || !cipher || !scenario || !hexkey) throw new Error('usage: crash-child.ts <db> <cipher> <scenario> [arg] (key in PAGESEAL_TEST_HEXKEY)');
   const db = open(path, { encryption: { cipher, hexkey }, timeout: 5_000 });

@@ -10,13 +10,14 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { rowsSha256 } from './rows.js';
 import { WAL_FRAME_HEADER_SIZE, WAL_HEADER_SIZE, parseWalHeader, walChecksum } from '../../src/format/wal.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
 export const GOLDEN_DIR = fileURLToPath(new URL('../fixtures/turso-golden/', import.meta.url));
 
 export interface GoldenFile {
   file: string;
   wal_file: string | null;
-  cipher: string;
+  cipher: CipherName;
   cipher_id: number;
   hexkey: string;
   nonce_bytes: number;

@@ -1,9 +1,10 @@
 /** Creates and reads databases with the golden row content through pageseal's API. */
 import { open, Database } from '../../src/index.js';
 import { SCHEMA, makeRows, type Row } from './rows.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
 export interface Key {
-  cipher: string;
+  cipher: CipherName;
   hexkey: string;
 }
 

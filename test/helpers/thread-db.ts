@@ -24,11 +24,12 @@ import { open, install, AuthenticationError } from '../../src/index.js';
 import { isInstalled } from '../../src/api/install.js';
 import { insertRows } from './pageseal.js';
 import { SCHEMA } from './rows.js';
+import type { CipherName } from '../../src/ciphers/types.js';
 
 export interface ThreadJob {
   job: 'insert' | 'wrong-key' | 'leave-open' | 'hold-open' | 'install-first';
   path: string;
-  cipher: string;
+  cipher: CipherName;
   hexkey: string;
   first?: number;
   last?: number;
@@ -104,7 +105,7 @@ function runInstallFirst(j: ThreadJob): void {
 const JOBS = { insert: runInsert, 'wrong-key': runWrongKey, 'leave-open': runLeaveOpen, 'hold-open': runHoldOpen, 'install-first': runInstallFirst };
 
 async function mainProcess(): Promise<void> {
-  const [job, path, cipher, first, last] = process.argv.slice(2);
+  const [job, path, cipher, first, last] = process.argv.slice(2) as [string?, string?, CipherName?, string?, string?];
   const hexkey = process.env.PAGESEAL_TEST_HEXKEY;
   if (job !== 'install-first' || !path || !cipher || !hexkey) throw new Error('usage: thread-db.ts install-first <db> <cipher> <first> <last>');
   const installedBefore = isInstalled();
