@@ -1,6 +1,6 @@
 {
   # One shared object, two roles: a Node-API addon (require) and a SQLite loadable extension
-  # (db.loadExtension) for better-sqlite3's own SQLite. See ../shared/vfs-notes.md.
+  # (db.loadExtension) for better-sqlite3's own SQLite. See docs/vfs.md.
   # Sources are every .c file under src/native; CPU-specific files enable their instruction sets with
   # `#pragma GCC target(...)` and are only called after a runtime CPU check.
   "targets": [

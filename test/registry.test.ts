@@ -1,5 +1,5 @@
 /**
- * The cipher registry against Turso's format table (../shared/turso-format.md, "Ciphers"): ids,
+ * The cipher registry against Turso's format table (docs/format.md, "Ciphers"): ids,
  * key/nonce/tag sizes and reserved bytes, name and alias lookup, and the unknown-cipher error.
  */
 import { describe, expect, it } from 'vitest';

@@ -5,7 +5,7 @@
  *   all rows, including aegis256-4096-with-wal.db whose last 100 rows live only in its -wal;
  * - files Turso writes during the test open through pageseal.
  * The Turso 0.7.2 binding cannot open aegis256x4 files (its cipher option lacks it:
- * ../shared/turso-format.md, "Engine quirks"), so that cipher is checked with the offline page
+ * docs/format.md, "Turso 0.7.2 quirks"), so that cipher is checked with the offline page
  * codec instead: every page decrypts and the result is a valid SQLite file with all rows.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -1,9 +1,29 @@
 #!/usr/bin/env node
 /**
- * Converts the published test vectors gathered in ../shared/vectors-source (relative to the repo
- * root) into this repository's own JSON form. Run by hand from the repo root when the sources change:
+ * Converts published test vectors into this repository's own JSON form (vectors/*.json, which the
+ * tests read). The outputs are committed; this script only needs to run again when a source changes.
  *
- *   node vectors/convert.mjs [path/to/vectors-source]
+ * Upstream sources (each output's top-level `source` field records the exact document, commit and
+ * how its entries were extracted):
+ *   - AEGIS-128L, -128X2, -128X4, -256, -256X2, -256X4 and the AESRound vector: the test-vector
+ *     appendix of draft-irtf-cfrg-aegis-aead-18 (published as RFC 10032), from
+ *     https://github.com/cfrg/draft-irtf-cfrg-aegis-aead (tag draft-irtf-cfrg-aegis-aead-18, file
+ *     draft-irtf-cfrg-aegis-aead.md), every AEAD vector with its 128-bit and its 256-bit tag.
+ *   - AES-GCM: Project Wycheproof testvectors_v1/aes_gcm_test.json (https://github.com/C2SP/wycheproof),
+ *     and the test cases of Appendix B of McGrew and Viega, "The Galois/Counter Mode of Operation (GCM)".
+ *
+ * Input: a folder with those vectors transcribed to JSON, one file per source, each
+ * `{ algorithm, source, vectors: [...] }`:
+ *   aegis128l.json ... aegis256x4.json   vectors { name, key, nonce, ad, msg, ct, tag, tag_len, valid }
+ *   aegis-aesround.json                  vectors { name, in, rk, out }
+ *   aes-gcm-wycheproof.json              vectors { tc_id, key, iv, aad, msg, ct, tag, valid, flags, comment }
+ *   aes-gcm-spec-mcgrew-viega.json       vectors { name, key, iv, aad, msg, ct, tag, valid }
+ * (hex strings; `msg` absent for must-fail entries the source gives no plaintext for).
+ *
+ * Rerun, from the repository root:
+ *
+ *   node vectors/convert.mjs path/to/input-folder
+ *   git diff vectors/      # what changed; npm test then runs every entry on every backend
  *
  * Output, one file per algorithm, each with a top-level `source` (copied from the input's `source`
  * field) and `entries` of one uniform shape:
@@ -20,7 +40,11 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const sourceDir = process.argv[2] ?? join(here, '..', '..', 'shared', 'vectors-source');
+const sourceDir = process.argv[2];
+if (!sourceDir) {
+  console.error('usage: node vectors/convert.mjs <folder of transcribed vectors> (see the top of this script)');
+  process.exit(2);
+}
 
 const read = (file) => JSON.parse(readFileSync(join(sourceDir, file), 'utf8'));
 

@@ -1,7 +1,7 @@
 /**
  * Reads the first bytes of a database file to tell, before SQLite sees it, what it is:
  * a plain SQLite file ("SQLite format 3\0"), a Turso-encrypted file ("Turso", version 0, cipher id:
- * ../shared/turso-format.md, "Page 1"), empty/missing, or something else.
+ * docs/format.md, "Page 1"), empty/missing, or something else.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 

@@ -1,6 +1,6 @@
 /**
  * Page formats: how one SQLite page is sealed on disk. Only Turso's format exists today
- * (../shared/turso-format.md, read from Turso core/storage/encryption.rs v0.7.2):
+ * (docs/format.md, read from Turso core/storage/encryption.rs v0.7.2):
  *
  *   every page but 1:  [ciphertext of bytes 0..P-N-T) ][ tag (T=16) ][ nonce (N) ]   AD = empty
  *   page 1:            [ "Turso" 0x00 <cipher id> 0x00*9 ][ header bytes 16..99, plaintext ]

@@ -2,7 +2,7 @@
  * `foldTursoWal`: checkpoints a Turso-written -wal into its database file, offline.
  *
  * Turso's WAL frames hold pages already encrypted in the database's page format, and their checksum
- * chain covers those stored bytes (../shared/turso-format.md, "WAL"), so folding is a copy: each
+ * chain covers those stored bytes (docs/format.md, "WAL"), so folding is a copy: each
  * committed page to its offset, the file cut to the last commit's size, fsync, then the WAL truncated.
  * The WAL is only emptied after the database is durable, so a run killed midway can simply be
  * repeated. Must not run while another connection has the database open.

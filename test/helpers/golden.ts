@@ -1,5 +1,5 @@
 /**
- * The golden Turso files (test/fixtures/turso-golden/, copied from ../shared/turso-golden/) and
+ * The golden Turso files (test/fixtures/turso-golden/, written by the real Turso engine 0.7.2) and
  * helpers to read them back: manifest entries, copies in temp dirs, row hashes via stock better-sqlite3.
  */
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';

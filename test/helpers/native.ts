@@ -1,7 +1,7 @@
 /**
  * Test helper for the VFS shim: loads pageseal.node as an addon, installs it as a SQLite extension
  * into better-sqlite3 (require first, then loadExtension on an in-memory bootstrap connection, as
- * ../shared/vfs-notes.md requires), and registers keys. The public API in src/api does the same with
+ * docs/vfs.md requires), and registers keys. The public API in src/api does the same with
  * typed errors; this helper talks to the native functions directly so the VFS can be tested alone.
  */
 import Database from 'better-sqlite3';
@@ -23,7 +23,7 @@ export interface VfsNative {
   vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
 }
 
-/** Cipher ids: Turso's id byte (../shared/turso-format.md). */
+/** Cipher ids: Turso's id byte (docs/format.md). */
 export const CIPHERS = {
   aes128gcm: { id: 1, key: 16, reserve: 28 },
   aes256gcm: { id: 2, key: 32, reserve: 28 },

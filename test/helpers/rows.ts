@@ -1,5 +1,5 @@
 /**
- * The row content used by the golden Turso files (see /work/shared/turso-golden/MANIFEST.json,
+ * The row content used by the golden Turso files (see test/fixtures/turso-golden/MANIFEST.json,
  * "content"): table t(id INTEGER PRIMARY KEY, name TEXT, blob BLOB) with an index on name;
  * name = 'row-' || id; blob = 200 bytes, byte j = (id*31 + j*17) & 0xFF. Tests use the same rows
  * for files they write, so one hash function checks every engine's read-back.

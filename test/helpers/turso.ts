@@ -1,6 +1,6 @@
 /**
  * Creates and reads encrypted databases with the real Turso engine (`@tursodatabase/database`, a
- * devDependency pinned to 0.7.2). Quirks of that version (../../../shared/turso-format.md, "Engine quirks"):
+ * devDependency pinned to 0.7.2). Quirks of that version (docs/format.md, "Turso 0.7.2 quirks"):
  * - the `encryption` option takes canonical cipher names only, and has no aegis256x4;
  * - setting `PRAGMA page_size` on a connection opened with the `encryption` option aborts the
  *   process, so other page sizes go through `experimental: ['encryption']` + pragmas before the first write;

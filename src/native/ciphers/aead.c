@@ -4,7 +4,7 @@
 #include "ps_ciphers.h"
 #include "ps_cpu.h"
 
-/* Sizes from ../shared/turso-format.md ("Ciphers"). */
+/* Sizes from docs/format.md ("Ciphers"). */
 static const struct {
   const char *name;
   size_t key, nonce;

@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-/* Cipher ids: Turso's id byte (page 1, byte 6), see ../shared/turso-format.md. */
+/* Cipher ids: Turso's id byte (page 1, byte 6), see docs/format.md. */
 enum {
   PS_AES128GCM = 1,
   PS_AES256GCM = 2,

@@ -1,6 +1,6 @@
 /*
  * WAL and rollback journal of a database with a key. Headers stay plaintext; every page image is
- * encrypted exactly like a page of the database (../shared/turso-format.md, "WAL").
+ * encrypted exactly like a page of the database (docs/format.md, "WAL").
  *
  * WAL: 32-byte header, then frames of a 24-byte header (page number first) and the page, which SQLite
  * writes as two calls; it reads a page alone, or header and page together (recovery, checksum rewrite),

@@ -2,7 +2,7 @@
  * The SQLite-extension face of pageseal.node: db.loadExtension(addonPath(), 'sqlite3_pageseal_init').
  * The entry point registers the shim as the default VFS (wrapping "unix") and an auto-extension that runs
  * on every later connection; it returns SQLITE_OK_LOAD_PERMANENTLY so closing the loading connection never
- * unloads the library (../shared/vfs-notes.md).
+ * unloads the library (docs/vfs.md).
  */
 #include <pthread.h>
 #include "ps_vfs.h"

@@ -2,7 +2,7 @@
  * Reads and writes of a main database file that has a key. SQLite writes whole pages at page-aligned
  * offsets and reads whole pages, except two partial reads of page 1: 100 bytes at offset 0 when a
  * connection opens, and 16 bytes at offset 24 at the start of each read transaction
- * (../shared/vfs-notes.md). Header bytes 16..99 are stored in plaintext (and authenticated with page 1),
+ * (docs/vfs.md). Header bytes 16..99 are stored in plaintext (and authenticated with page 1),
  * so a partial read inside them is served from disk as is; any other partial read of page 1 decrypts
  * the whole page and copies the range out. A page that fails is zeroed and never reaches SQLite.
  */

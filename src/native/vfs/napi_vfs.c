@@ -1,6 +1,6 @@
 /*
  * The Node-API face of the VFS shim: JavaScript registers keys and reads failure details here;
- * no JavaScript ever runs per page (see ../shared/vfs-notes.md).
+ * no JavaScript ever runs per page (see docs/vfs.md).
  *   registerKey(path, cipherId, key) -> canonical path   (the key is copied; the caller wipes its copy)
  *   unregisterKey(path) -> boolean
  *   canonicalPath(path) -> string                        (the name SQLite will open)

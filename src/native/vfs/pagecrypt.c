@@ -1,5 +1,5 @@
 /*
- * One database page in Turso's encrypted format (../shared/turso-format.md). With page size P, nonce N and
+ * One database page in Turso's encrypted format (docs/format.md). With page size P, nonce N and
  * tag T=16, a page is stored as ciphertext [0, P-N-T), tag [P-N-T, P-N), nonce [P-N, P), with empty
  * associated data. Page 1 instead stores "Turso" + 0x00 + cipher id + 9 zero bytes in place of SQLite's
  * 16-byte magic, keeps bytes 16..99 in plaintext, encrypts from byte 100 on, and authenticates the 100

@@ -1,7 +1,7 @@
 /*
  * ps_vfs.h: internal interface of the VFS shim (src/native/vfs). The shim is a SQLite VFS that wraps the
  * platform VFS ("unix") inside better-sqlite3's own SQLite, reached only through the sqlite3_api_routines
- * pointer (better-sqlite3 exports no sqlite3_* symbols: ../shared/vfs-notes.md).
+ * pointer (better-sqlite3 exports no sqlite3_* symbols: docs/vfs.md).
  */
 #ifndef PS_VFS_H
 #define PS_VFS_H
@@ -13,7 +13,7 @@
 /* The api pointer of the SQLite that loaded us (extension.c). Hidden: never exported from the .node. */
 extern __attribute__((visibility("hidden"))) const sqlite3_api_routines *sqlite3_api;
 
-/* Turso's tag size (../shared/turso-format.md, "Ciphers"). */
+/* Turso's tag size (docs/format.md, "Ciphers"). */
 #define PS_TAG_SIZE 16
 
 /* ---- keys.c: the key registry ---- */

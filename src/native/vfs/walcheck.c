@@ -1,6 +1,6 @@
 /*
  * Recognises a WAL written by the Turso engine before SQLite can recover it. Turso computes WAL frame
- * checksums over the encrypted page (../shared/turso-format.md, "WAL"), SQLite over the plaintext, so
+ * checksums over the encrypted page (docs/format.md, "WAL"), SQLite over the plaintext, so
  * SQLite would find the first frame invalid, treat the log as empty and later overwrite committed data.
  * Such a WAL must be folded into the database first (src/tools); the shim refuses to open it meanwhile.
  *
