@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CIPHER_NAMES, CIPHER_SPECS, availableBackends, cipherSpecById, findCipherSpec, getCipher } from '../src/ciphers/registry.js';
 import { PagesealError, UnknownCipherError } from '../src/errors.js';
 
-/** name, id byte, key bytes, nonce bytes, tag bytes, reserved bytes: copied from turso-format.md. */
+/** name, id byte, key bytes, nonce bytes, tag bytes, reserved bytes: as in docs/format.md (Turso 0.7.2). */
 const TURSO_TABLE: [string, number, number, number, number, number][] = [
   ['aes128gcm', 1, 16, 12, 16, 28],
   ['aes256gcm', 2, 32, 12, 16, 28],
