@@ -1,7 +1,50 @@
 /*
- * The shim VFS: wraps the platform VFS ("unix"); each file is a ps_file followed by the platform's own file
- * struct. Files without a key pass every call straight through. Reads and writes of keyed files go to
- * mainfile.c (database), auxfile.c (WAL, rollback journal) and tempfile.c (temp files).
+ * pageseal: a VFS shim that encrypts SQLite databases page by page, in Turso's encrypted file format.
+ *
+ * OVERVIEW
+ *
+ *   The shim registers itself as SQLite's default VFS, named "pageseal", in front of the platform VFS
+ *   ("unix"). A file whose path has a registered key is encrypted: every page SQLite writes to the
+ *   database, its WAL and its rollback journal is sealed with an AEAD cipher (AEGIS or AES-GCM) under a
+ *   fresh random nonce, and every page read is authenticated and decrypted before SQLite sees it.
+ *   Temporary files (sorter, temp tables, statement journals) are encrypted under throwaway keys once a
+ *   key is registered in the process. A file
+ *   without a key passes through untouched, so plain and encrypted databases live side by side in one
+ *   process. SQLite's pager, b-tree, journal and WAL code run unchanged above the shim.
+ *
+ *   On disk: page 1 starts with "Turso", a version byte and the cipher id instead of "SQLite format 3";
+ *   header bytes 16..99 stay readable; each page ends with its tag and nonce, in the space SQLite calls
+ *   reserved bytes (header byte 20). docs/format.md has the layout, docs/vfs.md the design.
+ *
+ * USAGE (from Node.js, through better-sqlite3)
+ *
+ *   This file is built into pageseal.node, which is both a Node-API addon and a SQLite extension.
+ *   pageseal's JavaScript require()s it, then loads it into better-sqlite3's SQLite with
+ *   db.loadExtension(path, 'sqlite3_pageseal_init') (extension.c), and registers keys by path
+ *   (napi_vfs.c, keys.c). Users call open() or new Database() with { encryption: { cipher, hexkey } }.
+ *   A connection opened without a key can also be keyed with SQL, before its first read:
+ *
+ *       PRAGMA cipher='aegis256';  PRAGMA hexkey='<64 hex digits>';
+ *
+ *   The shim must be loaded once per process before any encrypted database is opened; it stays loaded.
+ *
+ * BEHAVIOUR THE USER SEES
+ *
+ *   - A page that fails authentication (wrong key, wrong cipher, tampered or torn bytes) is never given
+ *     to SQLite: the read fails with SQLITE_IOERR_AUTH and the failure (kind, file, page) is kept per thread
+ *     for JavaScript to turn into a typed error (failure.c).
+ *   - A WAL or hot journal that this connection cannot read, or a WAL written by Turso (whose checksums
+ *     cover ciphertext), is refused at open rather than recovered, so committed data is never dropped
+ *     (guard.c, walcheck.c).
+ *   - A connection given only one of PRAGMA cipher / hexkey writes nothing.
+ *   - Keyed files are never memory-mapped, and report POWERSAFE_OVERWRITE without SUBPAGE_READ, so
+ *     SQLite reads and writes whole pages through the shim.
+ *
+ * STRUCTURE
+ *
+ *   Each open file is a ps_file followed by the platform's own file struct. Files without a key pass
+ *   every call straight through. Reads and writes of keyed files go to mainfile.c (database),
+ *   auxfile.c (WAL, rollback journal) and tempfile.c (temp files); pagecrypt.c seals one page.
  */
 #include <pthread.h>
 #include <stdlib.h>
