@@ -8,9 +8,8 @@
  *   database, its WAL and its rollback journal is sealed with an AEAD cipher (AEGIS or AES-GCM) under a
  *   fresh random nonce, and every page read is authenticated and decrypted before SQLite sees it.
  *   Temporary files (sorter, temp tables, statement journals) are encrypted under throwaway keys once a
- *   key is registered in the process. A file
- *   without a key passes through untouched, so plain and encrypted databases live side by side in one
- *   process. SQLite's pager, b-tree, journal and WAL code run unchanged above the shim.
+ *   key is registered in the process. A file without a key passes through untouched, so plain and
+ *   encrypted databases live side by side in one process. SQLite's pager, b-tree, journal and WAL code run unchanged above the shim.
  *
  *   On disk: page 1 starts with "Turso", a version byte and the cipher id instead of "SQLite format 3";
  *   header bytes 16..99 stay readable; each page ends with its tag and nonce, in the space SQLite calls
