@@ -2,8 +2,10 @@
  * The CommonJS build, beside tsc's ESM build in dist/ (run by `npm run build` after tsc).
  *
  * Why a second build: `require('pageseal')` must work on Node 20, where require() of an ES module is
- * not available by default. esbuild turns src/index.ts into one CommonJS file, dist/cjs/index.js, with
- * every package left external (better-sqlite3, @noble/ciphers: the user's own copies are required).
+ * not available by default (it is from Node 20.19 on; engines allows any Node 20). esbuild turns
+ * src/index.ts into one CommonJS file, dist/cjs/index.js. better-sqlite3 stays external (the user's own
+ * copy, whose SQLite the VFS goes into); @noble/ciphers is bundled in, because it is an ES module
+ * only, which a Node 20 before 20.19 cannot require().
  * The declaration files tsc wrote are copied to dist/cjs/ as well: under dist/cjs/package.json's
  * "type": "commonjs" TypeScript reads them as CommonJS declarations, which is what a `require`
  * consumer with moduleResolution node16/nodenext needs.
@@ -28,7 +30,7 @@ await build({
   entryPoints: [join(root, 'src', 'index.ts')],
   outfile: join(out, 'index.js'),
   bundle: true,
-  packages: 'external',
+  external: ['better-sqlite3'],
   platform: 'node',
   format: 'cjs',
   target: 'node20',

@@ -120,6 +120,18 @@ try {
     'main.js': `const pageseal = require('pageseal');\nconst { open, AuthenticationError, Database: NamedDatabase } = pageseal;\nconst Database = pageseal.default;\n${js(roundTrip('cjs.db'))}`,
   });
   runProject('CommonJS', cjs, 'main.js', 'cjs.db');
+  // As on a Node 20 before 20.19, where require() of an ES module fails: the CommonJS build must not
+  // need it (its one ES-module-only dependency, @noble/ciphers, is bundled in; the TS cipher backend uses it).
+  if (process.allowedNodeEnvironmentFlags.has('--no-experimental-require-module')) {
+    for (const f of ['cjs.db', 'cjs.db-wal', 'cjs.db-shm']) rmSync(join(cjs, f), { force: true });
+    const noRequireEsm = sh(
+      process.execPath,
+      ['--no-experimental-require-module', '-e', `require('./main.js'); const c = require('pageseal').getCipher('aes256gcm', { backend: 'ts' }); console.log(c.encrypt(new Uint8Array(32), new Uint8Array(12), new Uint8Array(3)).tag.length)`],
+      cjs,
+      { mayFail: true },
+    );
+    check('CommonJS without require(esm): round trip and the TS cipher backend', noRequireEsm.status === 0 && noRequireEsm.stdout.trim() === `${EXPECTED}\n16`, noRequireEsm.stdout + noRequireEsm.stderr);
+  }
   const version = sh(process.execPath, ['-p', "require('pageseal/package.json').version"], cjs, { mayFail: true });
   check("CommonJS: require('pageseal/package.json')", version.status === 0 && version.stdout.trim() === '0.1.0', version.stderr);
 
