@@ -31,11 +31,22 @@ console.log(JSON.stringify({ value: again.prepare('SELECT x FROM t').pluck().get
 again.close();
 `;
 
-async function bundle(name: string, format: 'cjs' | 'esm'): Promise<string> {
+/** Names the addon twice: the same file again is fine, another file once one is loaded is refused. */
+const SWITCH_APP = `
+import { install, InvalidOptionsError } from ${JSON.stringify(join(ROOT, 'src', 'index.ts'))};
+const [first, same, other] = process.argv.slice(2);
+install({ addonPath: first });
+install({ addonPath: same });
+let refused = 'no error';
+try { install({ addonPath: other }); } catch (e) { refused = e instanceof InvalidOptionsError ? e.message : String(e); }
+console.log(JSON.stringify({ refused }));
+`;
+
+async function bundle(name: string, format: 'cjs' | 'esm', entry = 'app.ts'): Promise<string> {
   const out = join(dir, name);
   mkdirSync(out, { recursive: true });
   const outfile = join(out, format === 'esm' ? 'app.mjs' : 'app.cjs');
-  await build({ entryPoints: [join(dir, 'app.ts')], outfile, bundle: true, platform: 'node', format, target: 'node20', external: ['better-sqlite3'], logLevel: 'error' });
+  await build({ entryPoints: [join(dir, entry)], outfile, bundle: true, platform: 'node', format, target: 'node20', external: ['better-sqlite3'], logLevel: 'error' });
   return outfile;
 }
 
@@ -56,6 +67,7 @@ function expectRoundTrip(r: ReturnType<typeof run>, db: string): void {
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'pageseal-bundle-'));
   writeFileSync(join(dir, 'app.ts'), APP);
+  writeFileSync(join(dir, 'switch.ts'), SWITCH_APP);
   // Only better-sqlite3 is installed in the app's folder (it stays external); pageseal is in the bundle.
   mkdirSync(join(dir, 'node_modules'));
   symlinkSync(join(ROOT, 'node_modules', 'better-sqlite3'), join(dir, 'node_modules', 'better-sqlite3'), 'dir');
@@ -101,6 +113,15 @@ describe('an esbuild bundle finds the addon without the package folder', () => {
     expect(r.stderr).toContain('install({ addonPath })');
     expect(r.stderr).toContain('PAGESEAL_ADDON_PATH');
     expect(spawnSync('test', ['-e', db]).status).not.toBe(0);
+  });
+
+  it('once an addon is loaded, install({ addonPath }) may name it again but not another file (InvalidOptionsError)', async () => {
+    const app = await bundle('switch', 'cjs', 'switch.ts');
+    const other = join(dir, 'switch', 'other.node');
+    copyFileSync(addonPath(), other);
+    const r = spawnSync(process.execPath, [app, addonPath(), addonPath(), other], { cwd: dir, encoding: 'utf8', env: { ...process.env, PAGESEAL_ADDON_PATH: '' } });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ refused: `the pageseal addon is already loaded from ${addonPath()}; it cannot be switched to ${other}` });
   });
 
   it('an explicit PAGESEAL_ADDON_PATH that does not exist is an error, not a silent fallback to another file', async () => {
