@@ -4,7 +4,7 @@
 #include "ps_ciphers.h"
 #include "ps_cpu.h"
 
-/* Sizes from docs/format.md ("Ciphers"). */
+/* Sizes: must equal the one cipher table, src/ciphers/table.ts (test/cipher-table.test.ts checks). */
 static const struct {
   const char *name;
   size_t key, nonce;

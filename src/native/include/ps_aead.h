@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-/* Cipher ids: Turso's id byte (page 1, byte 6), see docs/format.md. */
+/* Cipher ids: Turso's id byte (page 1, byte 6); must equal src/ciphers/table.ts (test/cipher-table.test.ts). */
 enum {
   PS_AES128GCM = 1,
   PS_AES256GCM = 2,

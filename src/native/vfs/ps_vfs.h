@@ -13,7 +13,7 @@
 /* The api pointer of the SQLite that loaded us (extension.c). Hidden: never exported from the .node. */
 extern __attribute__((visibility("hidden"))) const sqlite3_api_routines *sqlite3_api;
 
-/* Turso's tag size (docs/format.md, "Ciphers"). */
+/* Turso's tag size; must equal src/ciphers/table.ts (test/cipher-table.test.ts). */
 #define PS_TAG_SIZE 16
 
 /* ---- keys.c: the key registry ---- */
