@@ -117,17 +117,19 @@ function unpacked(path: string): string {
 
 /**
  * Where the addon is looked for, in order (the first existing file wins), node-gyp-build style:
- * the package root's build/Release and build/Debug (an installed package), then the folder of the code
- * that is running (a bundle): `pageseal.node` beside it, or its build/Release.
+ * the package root's build/Release, build/Debug and prebuilds/<platform>-<arch> (an installed package),
+ * then the folder of the code that is running (a bundle): `pageseal.node` beside it, or its
+ * build/Release or prebuilds/<platform>-<arch>.
  */
 export function addonCandidates(): string[] {
   const out: string[] = [];
   const root = findPackageRoot();
-  if (root) out.push(join(root, 'build', 'Release', ADDON_FILE), join(root, 'build', 'Debug', ADDON_FILE));
+  const prebuilt = join('prebuilds', `${process.platform}-${process.arch}`, ADDON_FILE);
+  if (root) out.push(join(root, 'build', 'Release', ADDON_FILE), join(root, 'build', 'Debug', ADDON_FILE), join(root, prebuilt));
   const file = hereFile();
   if (file) {
     const dir = dirname(file);
-    out.push(join(dir, ADDON_FILE), join(dir, 'build', 'Release', ADDON_FILE));
+    out.push(join(dir, ADDON_FILE), join(dir, 'build', 'Release', ADDON_FILE), join(dir, prebuilt));
   }
   return out.map(unpacked);
 }
