@@ -24,4 +24,11 @@
 #error "pageseal's native core needs GCC or clang (target attributes for its AES instruction paths)"
 #endif
 
+/* ARMv8 Crypto Extensions (AES, PMULL) and NEON, as each compiler spells them for AArch64. */
+#if defined(__clang__)
+#define PS_TARGET_ARM_CRYPTO "crypto,aes,neon"
+#else
+#define PS_TARGET_ARM_CRYPTO "+crypto"
+#endif
+
 #endif
