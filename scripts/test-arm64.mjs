@@ -74,8 +74,9 @@ function sources() {
 
 const CFLAGS = ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Wno-unused-parameter', '-I', join(ROOT, 'src/native/include')];
 
+/* The gcc build reads randomness through getentropy, the macOS/BSD code of ciphers/util.c; clang's getrandom. */
 function buildGcc(out) {
-  run('aarch64-linux-gnu-gcc', [...CFLAGS, '-static', '-o', out, ...sources()], { cwd: ROOT });
+  run('aarch64-linux-gnu-gcc', [...CFLAGS, '-DPS_RANDOM_GETENTROPY', '-static', '-o', out, ...sources()], { cwd: ROOT });
 }
 
 function buildClang(dir, out) {
