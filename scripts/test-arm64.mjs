@@ -10,17 +10,22 @@
  *   - `-cpu max` with PAGESEAL_FORCE_PORTABLE=1 and with PAGESEAL_MAX_PATH=portable: the fast path must be portable;
  *   - every other CPU model qemu offers: the path must be armv8-aes where the model's ID registers announce AES
  *     (read by the harness through HWCAP, printed), portable otherwise, and every vector must pass either way;
- *   - the same harness built by clang (--target=aarch64-linux-gnu) when clang is installed.
+ *   - the VFS shim with SQLite (test/native-c/vfs_harness.c): every cipher writes a database on the AES path
+ *     (rollback journal and WAL), which must hold no plaintext and refuse a wrong key, then reads it back with
+ *     PAGESEAL_FORCE_PORTABLE=1;
+ *   - the cipher harness built by clang (--target=aarch64-linux-gnu) when clang is installed.
  * Installs the cross compiler and qemu through apt-get when missing (as root, or through sudo -n).
  * Options: --random N (random cases per cipher and run, default 300), --keep (keep the build directory).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const i = args.indexOf(name);
@@ -79,6 +84,23 @@ function buildGcc(out) {
   run('aarch64-linux-gnu-gcc', [...CFLAGS, '-DPS_RANDOM_GETENTROPY', '-static', '-o', out, ...sources()], { cwd: ROOT });
 }
 
+/* The VFS shim with SQLite (better-sqlite3's amalgamation, as its addon builds it: no URI filenames by default,
+ * threadsafe=2) and the cipher core, in one static program (test/native-c/vfs_harness.c). */
+function buildVfs(dir, out) {
+  const sqliteDir = join(dirname(require.resolve('better-sqlite3/package.json')), 'deps', 'sqlite3');
+  const sqliteObj = join(dir, 'sqlite3.o');
+  run('aarch64-linux-gnu-gcc', ['-O1', '-w', '-DSQLITE_THREADSAFE=2', '-DSQLITE_USE_URI=0', '-DSQLITE_DEFAULT_MEMSTATUS=0', '-c', join(sqliteDir, 'sqlite3.c'), '-o', sqliteObj]);
+  const walk = (d) =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(d, e.name)) : e.name.endsWith('.c') && !e.name.startsWith('napi_') ? [join(d, e.name)] : []));
+  const srcs = [...walk(join(ROOT, 'src/native/ciphers')), ...walk(join(ROOT, 'src/native/vfs')), join(ROOT, 'test/native-c/vfs_harness.c')];
+  /* glibc warns that a static program using dlopen (SQLite's extension loading) needs the shared libc at run time:
+   * nothing here loads an extension, so the warning is dropped. */
+  execFileSync('aarch64-linux-gnu-gcc', [...CFLAGS, '-I', sqliteDir, '-static', '-o', out, sqliteObj, ...srcs.sort(), '-lpthread', '-lm', '-ldl'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'pipe'],
+  });
+}
+
 function buildClang(dir, out) {
   const objs = sources().map((src, i) => {
     const obj = join(dir, `clang-${i}.o`);
@@ -112,6 +134,16 @@ function harness(label, exe, cpu, vectors, expect, env = {}, random = RANDOM) {
   return { status: r.status, out, paths };
 }
 
+function vfs(label, exe, dbDir, mode, env) {
+  const r = spawnSync(QEMU, ['-cpu', 'max', exe, dbDir, mode], { encoding: 'utf8', env: { ...process.env, PAGESEAL_FORCE_PORTABLE: '', PAGESEAL_MAX_PATH: '', ...env } });
+  const out = `${r.stdout}${r.stderr}`;
+  console.log(`${r.status === 0 ? 'ok  ' : 'FAIL'} ${label}: ${out.trim().split('\n').pop()}`);
+  if (r.status !== 0) {
+    failed++;
+    console.log(out);
+  }
+}
+
 ensureTools();
 const dir = mkdtempSync(join(tmpdir(), 'pageseal-arm64-'));
 try {
@@ -134,6 +166,14 @@ try {
     const expect = /\baes\b/.test(caps) && /\bpmull\b/.test(caps) ? 'armv8-aes' : 'portable';
     harness(`gcc, -cpu ${cpu} (hwcap: ${caps || 'none'})`, gccExe, cpu, vectors, expect, {}, 20);
   }
+
+  console.log('cross-compiling the VFS shim with SQLite');
+  const vfsExe = join(dir, 'vfs-harness');
+  buildVfs(dir, vfsExe);
+  const dbDir = join(dir, 'db');
+  mkdirSync(dbDir);
+  vfs('gcc, -cpu max: VFS writes every cipher on the AES path', vfsExe, dbDir, 'write', {});
+  vfs('gcc, -cpu max, PAGESEAL_FORCE_PORTABLE=1: VFS reads them on the portable path', vfsExe, dbDir, 'read', { PAGESEAL_FORCE_PORTABLE: '1' });
 
   if (has('clang')) {
     const clangExe = join(dir, 'harness-clang');
