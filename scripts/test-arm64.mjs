@@ -13,12 +13,13 @@
  *   - the VFS shim with SQLite (test/native-c/vfs_harness.c): every cipher writes a database on the AES path
  *     (rollback journal and WAL), which must hold no plaintext and refuse a wrong key, then reads it back with
  *     PAGESEAL_FORCE_PORTABLE=1;
+ *   - the addon cross-built by node-gyp --arch=arm64 (exports, stack, AES instructions; Node is not run);
  *   - the cipher harness built by clang (--target=aarch64-linux-gnu) when clang is installed.
  * Installs the cross compiler and qemu through apt-get when missing (as root, or through sudo -n).
  * Options: --random N (random cases per cipher and run, default 300), --keep (keep the build directory).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -101,6 +102,36 @@ function buildVfs(dir, out) {
   });
 }
 
+/*
+ * The addon itself, cross-built by node-gyp for arm64 from binding.gyp (in a copy, so build/ is untouched): it
+ * must be an AArch64 shared object exporting only its two entry points, with a non-executable stack and the
+ * AES/PMULL instructions in it. Node itself does not run under this test (no arm64 Node here).
+ */
+function buildAddon(dir) {
+  const work = join(dir, 'addon');
+  mkdirSync(work);
+  cpSync(join(ROOT, 'binding.gyp'), join(work, 'binding.gyp'));
+  cpSync(join(ROOT, 'src/native'), join(work, 'src/native'), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
+  const gyp = process.env.npm_config_node_gyp;
+  const [cmd, pre] = gyp ? [process.execPath, [gyp]] : ['node-gyp', []];
+  const cross = 'aarch64-linux-gnu-gcc'; /* also the linker: the addon has no C++ */
+  const built = spawnSync(cmd, [...pre, 'rebuild', '--arch=arm64'], { cwd: work, encoding: 'utf8', env: { ...process.env, CC: cross, CXX: cross } });
+  if (built.status !== 0) throw new Error(`node-gyp --arch=arm64 failed:\n${built.stdout}${built.stderr}`);
+  const lib = join(work, 'build/Release/pageseal.node');
+  const exported = execFileSync('aarch64-linux-gnu-nm', ['-D', '--defined-only', lib], { encoding: 'utf8' })
+    .split('\n').map((l) => l.split(' ')[2]).filter(Boolean).sort();
+  const stack = execFileSync('aarch64-linux-gnu-readelf', ['-lW', lib], { encoding: 'utf8' }).split('\n').find((l) => l.includes('GNU_STACK')) ?? '';
+  const crypto = (execFileSync('aarch64-linux-gnu-objdump', ['-d', lib], { encoding: 'utf8', maxBuffer: 1 << 28 }).match(/\t(aese|pmull2?)\t/g) ?? []).length;
+  const problems = [];
+  const want = ['napi_register_module_v1', 'node_api_module_get_api_version_v1', 'sqlite3_pageseal_init'];
+  if (exported.join() !== want.join()) problems.push(`exports ${exported.join(', ')}`);
+  if (!/\sRW\s/.test(stack)) problems.push(`stack segment "${stack.trim()}"`);
+  if (crypto === 0) problems.push('no AESE/PMULL instruction');
+  console.log(`${problems.length ? 'FAIL' : 'ok  '} node-gyp --arch=arm64: ${want.length} exports, non-executable stack, ${crypto} AESE/PMULL instructions${problems.length ? `; ${problems.join('; ')}` : ''}`);
+  if (problems.length) failed++;
+}
+
 function buildClang(dir, out) {
   const objs = sources().map((src, i) => {
     const obj = join(dir, `clang-${i}.o`);
@@ -174,6 +205,9 @@ try {
   mkdirSync(dbDir);
   vfs('gcc, -cpu max: VFS writes every cipher on the AES path', vfsExe, dbDir, 'write', {});
   vfs('gcc, -cpu max, PAGESEAL_FORCE_PORTABLE=1: VFS reads them on the portable path', vfsExe, dbDir, 'read', { PAGESEAL_FORCE_PORTABLE: '1' });
+
+  console.log('cross-building the addon with node-gyp');
+  buildAddon(dir);
 
   if (has('clang')) {
     const clangExe = join(dir, 'harness-clang');
