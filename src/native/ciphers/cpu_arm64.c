@@ -1,7 +1,8 @@
 /*
  * ARM64 feature checks: the ARMv8 Crypto Extensions are optional (Cortex-A53/A72 parts without them exist, e.g.
  * the Raspberry Pi 4's BCM2711), so they are read from the OS at run time: the ELF auxiliary vector on Linux
- * (AT_HWCAP: HWCAP_AES, HWCAP_PMULL), elf_aux_info on FreeBSD, sysctl hw.optional.arm.FEAT_* on macOS.
+ * (AT_HWCAP: HWCAP_AES, HWCAP_PMULL), elf_aux_info on FreeBSD, sysctl hw.optional.arm.FEAT_* on macOS,
+ * IsProcessorFeaturePresent on Windows.
  * Elsewhere the fast paths stay off.
  */
 #include "ps_aead.h"
@@ -43,6 +44,12 @@ static int os_has(unsigned long bit) {
 }
 #define HAS_AES() os_has(HWCAP_ASIMD | HWCAP_AES)
 #define HAS_PMULL() os_has(HWCAP_PMULL)
+
+#elif defined(_WIN32)
+#include <windows.h>
+/* One flag for AES, PMULL, SHA-1 and SHA-2 together. */
+#define HAS_AES() IsProcessorFeaturePresent(PF_ARM_V8_CRYPTO_INSTRUCTIONS_AVAILABLE)
+#define HAS_PMULL() IsProcessorFeaturePresent(PF_ARM_V8_CRYPTO_INSTRUCTIONS_AVAILABLE)
 
 #else
 #define HAS_AES() 0
