@@ -112,11 +112,16 @@ function buildAddon(dir) {
   mkdirSync(work);
   cpSync(join(ROOT, 'binding.gyp'), join(work, 'binding.gyp'));
   cpSync(join(ROOT, 'src/native'), join(work, 'src/native'), { recursive: true });
+  cpSync(join(ROOT, 'package.json'), join(work, 'package.json'));
   symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
-  const gyp = process.env.npm_config_node_gyp;
-  const [cmd, pre] = gyp ? [process.execPath, [gyp]] : ['node-gyp', []];
   const cross = 'aarch64-linux-gnu-gcc'; /* also the linker: the addon has no C++ */
-  const built = spawnSync(cmd, [...pre, 'rebuild', '--arch=arm64'], { cwd: work, encoding: 'utf8', env: { ...process.env, CC: cross, CXX: cross } });
+  /* package.json's install script (node-gyp rebuild), run by npm as npm install runs it: npm's own node-gyp and
+   * its settings (nodedir and the like) */
+  const built = spawnSync('npm', ['run', '--silent', 'install', '--', '--arch=arm64'], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, CC: cross, CXX: cross },
+  });
   if (built.status !== 0) throw new Error(`node-gyp --arch=arm64 failed:\n${built.stdout}${built.stderr}`);
   const lib = join(work, 'build/Release/pageseal.node');
   const exported = execFileSync('aarch64-linux-gnu-nm', ['-D', '--defined-only', lib], { encoding: 'utf8' })
