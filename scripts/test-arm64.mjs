@@ -12,7 +12,8 @@
  *     (read by the harness through HWCAP, printed), portable otherwise, and every vector must pass either way;
  *   - the VFS shim with SQLite (test/native-c/vfs_harness.c): every cipher writes a database on the AES path
  *     (rollback journal and WAL), which must hold no plaintext and refuse a wrong key, then reads it back with
- *     PAGESEAL_FORCE_PORTABLE=1;
+ *     PAGESEAL_FORCE_PORTABLE=1; and it opens the databases the real Turso engine wrote
+ *     (test/fixtures/turso-golden, those without a WAL) on the AES path;
  *   - the addon cross-built by node-gyp --arch=arm64 (exports, stack, AES instructions; Node is not run);
  *   - the cipher harness built by clang (--target=aarch64-linux-gnu) when clang is installed.
  * Installs the cross compiler and qemu through apt-get when missing (as root, or through sudo -n).
@@ -210,6 +211,25 @@ try {
   mkdirSync(dbDir);
   vfs('gcc, -cpu max: VFS writes every cipher on the AES path', vfsExe, dbDir, 'write', {});
   vfs('gcc, -cpu max, PAGESEAL_FORCE_PORTABLE=1: VFS reads them on the portable path', vfsExe, dbDir, 'read', { PAGESEAL_FORCE_PORTABLE: '1' });
+
+  /* Files written by the real Turso engine (x86-64, libaegis / its own GCM) must open on the ARMv8 path. */
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/turso-golden/MANIFEST.json'), 'utf8'));
+  const goldenDir = join(dir, 'golden');
+  mkdirSync(goldenDir);
+  const plain = manifest.files.filter((f) => f.wal_file === null);
+  let goldenOk = 0;
+  for (const f of plain) {
+    const copy = join(goldenDir, f.file);
+    cpSync(join(ROOT, 'test/fixtures/turso-golden', f.file), copy);
+    const r = spawnSync(QEMU, ['-cpu', 'max', vfsExe, copy, 'golden', String(f.cipher_id), f.hexkey, String(f.expected_row_count)], {
+      encoding: 'utf8',
+      env: { ...process.env, PAGESEAL_FORCE_PORTABLE: '', PAGESEAL_MAX_PATH: '' },
+    });
+    if (r.status === 0) goldenOk++;
+    else console.log(`${r.stdout}${r.stderr}`);
+  }
+  console.log(`${goldenOk === plain.length ? 'ok  ' : 'FAIL'} gcc, -cpu max: VFS opens ${goldenOk}/${plain.length} databases written by Turso ${manifest.engine.turso_version} (every row, integrity_check)`);
+  if (goldenOk !== plain.length || plain.length === 0) failed++;
 
   console.log('cross-building the addon with node-gyp');
   buildAddon(dir);

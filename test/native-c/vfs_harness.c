@@ -8,6 +8,11 @@
  *   vfs_harness DIR read      reopens those databases and checks every row (run it with PAGESEAL_FORCE_PORTABLE=1
  *                             after a `write` on the AES path: files written by one path open on the other)
  *
+ *   vfs_harness FILE golden CIPHER_ID HEXKEY ROWS
+ *                             opens a copy of a database written by the real Turso engine
+ *                             (test/fixtures/turso-golden) read-only and checks its ROWS rows (id, 'row-' || id,
+ *                             200 bytes (id*31 + j*17) & 0xff) and PRAGMA integrity_check
+ *
  * The shim is installed as a loaded extension would be: its entry point gets the sqlite3_api_routines pointer,
  * taken here from a first auto-extension call. Exits 0 only when every check passed.
  */
@@ -150,14 +155,57 @@ static void read_db(const char *dir, int cipher) {
   free(canon);
 }
 
+/* Turso's golden file: every row as MANIFEST.json describes it, and the b-trees intact. */
+static void golden(const char *path, int cipher, const char *hexkey, int rows) {
+  uint8_t key[32];
+  size_t len = strlen(hexkey) / 2;
+  for (size_t i = 0; i < len && i < sizeof key; i++) sscanf(hexkey + 2 * i, "%2hhx", &key[i]);
+  sqlite3_vfs *unix_vfs = sqlite3_vfs_find("unix");
+  char canon[1024];
+  unix_vfs->xFullPathname(unix_vfs, path, sizeof canon, canon);
+  CHECK(ps_keys_register(canon, cipher, key, len) == 0, "%s: key registration failed", path);
+  sqlite3 *db;
+  sqlite3_stmt *st;
+  CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK, "%s: open", path);
+  int seen = 0, good = 0;
+  if (sqlite3_prepare_v2(db, "SELECT id, name, blob FROM t ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      int id = sqlite3_column_int(st, 0), ok = 1;
+      char name[32];
+      snprintf(name, sizeof name, "row-%d", id);
+      const uint8_t *blob = sqlite3_column_blob(st, 2);
+      ok = ok && id == seen + 1 && strcmp((const char *)sqlite3_column_text(st, 1), name) == 0;
+      ok = ok && sqlite3_column_bytes(st, 2) == 200;
+      for (int j = 0; ok && j < 200; j++) ok = blob[j] == (uint8_t)((id * 31 + j * 17) & 0xff);
+      seen++;
+      good += ok;
+    }
+    sqlite3_finalize(st);
+  }
+  CHECK(seen == rows && good == rows, "%s: %d rows, %d as expected, %d wanted", path, seen, good, rows);
+  const char *verdict = NULL;
+  if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+    verdict = (const char *)sqlite3_column_text(st, 0);
+  CHECK(verdict && strcmp(verdict, "ok") == 0, "%s: integrity_check says %s", path, verdict ? verdict : "(nothing)");
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  ps_keys_unregister(canon);
+  printf("golden %s: %d rows, integrity %s, %d failures\n", path, seen, failures ? "?" : "ok", failures);
+}
+
 int main(int argc, char **argv) {
-  if (argc != 3 || (strcmp(argv[2], "write") != 0 && strcmp(argv[2], "read") != 0)) {
-    fprintf(stderr, "usage: %s DIR write|read\n", argv[0]);
+  int is_golden = argc == 6 && strcmp(argv[2], "golden") == 0;
+  if (!is_golden && (argc != 3 || (strcmp(argv[2], "write") != 0 && strcmp(argv[2], "read") != 0))) {
+    fprintf(stderr, "usage: %s DIR write|read, or %s FILE golden CIPHER_ID HEXKEY ROWS\n", argv[0], argv[0]);
     return 2;
   }
   if (install() != 0) {
     fprintf(stderr, "cannot install the VFS shim\n");
     return 1;
+  }
+  if (is_golden) {
+    golden(argv[1], atoi(argv[3]), argv[4], atoi(argv[5]));
+    return failures == 0 ? 0 : 1;
   }
   int writing = strcmp(argv[2], "write") == 0;
   for (int c = 1; c <= 8; c++) writing ? write_db(argv[1], c) : read_db(argv[1], c);
