@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * npm run test:arm64: the native cipher core on ARM64, under emulation.
+ * npm run test:arm64: the native core (ciphers, and the VFS with SQLite) on ARM64, under emulation.
  *
  * Cross-compiles src/native/ciphers (every .c but the Node binding) with test/native-c/cipher_harness.c for
  * aarch64 with Debian's cross compiler (gcc-aarch64-linux-gnu), statically, and runs it under qemu-aarch64
@@ -181,6 +181,28 @@ function vfs(label, exe, dbDir, mode, env) {
   }
 }
 
+/* Files written by the real Turso engine (x86-64, libaegis / its own GCM) must open on the ARMv8 path. */
+function goldenFiles(vfsExe, dir) {
+  const manifest = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/turso-golden/MANIFEST.json'), 'utf8'));
+  const goldenDir = join(dir, 'golden');
+  mkdirSync(goldenDir);
+  const plain = manifest.files.filter((f) => f.wal_file === null);
+  let goldenOk = 0;
+  for (const f of plain) {
+    const copy = join(goldenDir, f.file);
+    cpSync(join(ROOT, 'test/fixtures/turso-golden', f.file), copy);
+    const r = spawnSync(QEMU, ['-cpu', 'max', vfsExe, copy, 'golden', String(f.cipher_id), f.hexkey, String(f.expected_row_count)], {
+      encoding: 'utf8',
+      env: { ...process.env, PAGESEAL_FORCE_PORTABLE: '', PAGESEAL_MAX_PATH: '' },
+    });
+    if (r.status === 0) goldenOk++;
+    else console.log(`${r.stdout}${r.stderr}`);
+  }
+  const ok = goldenOk === plain.length && plain.length > 0;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} gcc, -cpu max: VFS opens ${goldenOk}/${plain.length} databases written by Turso ${manifest.engine.turso_version} (every row, integrity_check)`);
+  if (!ok) failed++;
+}
+
 ensureTools();
 const dir = mkdtempSync(join(tmpdir(), 'pageseal-arm64-'));
 try {
@@ -212,24 +234,7 @@ try {
   vfs('gcc, -cpu max: VFS writes every cipher on the AES path', vfsExe, dbDir, 'write', {});
   vfs('gcc, -cpu max, PAGESEAL_FORCE_PORTABLE=1: VFS reads them on the portable path', vfsExe, dbDir, 'read', { PAGESEAL_FORCE_PORTABLE: '1' });
 
-  /* Files written by the real Turso engine (x86-64, libaegis / its own GCM) must open on the ARMv8 path. */
-  const manifest = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/turso-golden/MANIFEST.json'), 'utf8'));
-  const goldenDir = join(dir, 'golden');
-  mkdirSync(goldenDir);
-  const plain = manifest.files.filter((f) => f.wal_file === null);
-  let goldenOk = 0;
-  for (const f of plain) {
-    const copy = join(goldenDir, f.file);
-    cpSync(join(ROOT, 'test/fixtures/turso-golden', f.file), copy);
-    const r = spawnSync(QEMU, ['-cpu', 'max', vfsExe, copy, 'golden', String(f.cipher_id), f.hexkey, String(f.expected_row_count)], {
-      encoding: 'utf8',
-      env: { ...process.env, PAGESEAL_FORCE_PORTABLE: '', PAGESEAL_MAX_PATH: '' },
-    });
-    if (r.status === 0) goldenOk++;
-    else console.log(`${r.stdout}${r.stderr}`);
-  }
-  console.log(`${goldenOk === plain.length ? 'ok  ' : 'FAIL'} gcc, -cpu max: VFS opens ${goldenOk}/${plain.length} databases written by Turso ${manifest.engine.turso_version} (every row, integrity_check)`);
-  if (goldenOk !== plain.length || plain.length === 0) failed++;
+  goldenFiles(vfsExe, dir);
 
   console.log('cross-building the addon with node-gyp');
   buildAddon(dir);
