@@ -30,7 +30,7 @@ export interface NativeCipherFunctions {
     ad: Uint8Array | null | undefined,
     forcePortable: boolean,
   ): Buffer;
-  /** The CPU path the cipher runs on: 'portable' | 'aesni' | 'vaes-avx2' | 'avx512'. */
+  /** The CPU path the cipher runs on: 'portable' | 'aesni' | 'vaes-avx2' | 'avx512' | 'armv8-aes'. */
   cipherPath(cipherId: number, forcePortable: boolean): string;
   /** Times `iterations` in-place operations on a `bytes`-long buffer in C; returns total nanoseconds. */
   benchCipher(cipherId: number, forcePortable: boolean, op: 'encrypt' | 'decrypt', bytes: number, iterations: number): number;
