@@ -7,8 +7,8 @@
  *   - the database is in Turso's format and this connection has no key ("no-key");
  *   - the key does not open page 1 of the database, or the WAL's first frame when the database file is
  *     still empty ("auth", "cipher-mismatch", "not-encrypted", "format"); a page 1 that fails
- *     authentication is accepted when the log's first page opens with the key (page 1 torn by a crash);
- *   - the WAL was written by Turso, with checksums over ciphertext ("turso-wal"): fold it first.
+ *     authentication is accepted when the log's first page opens with the key (page 1 torn by a crash).
+ * A -wal written by Turso (checksums over the stored pages) is read as it is: walsum.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +72,6 @@ static int guard_keyed(ps_file *f, ps_key *k) {
     if (bad) return refuse(bad, main->name, 1);
     if (empty && f->kind == PS_WAL && (bad = ps_wal_first_frame_opens(f->root, k)) != 0) return refuse(bad, ps_file_db_name(f), 1);
   }
-  if (f->kind == PS_WAL && ps_wal_is_turso(f->root)) return refuse(PS_FAIL_TURSO_WAL, ps_file_db_name(f), 0);
   return SQLITE_OK;
 }
 

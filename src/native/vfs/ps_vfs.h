@@ -89,6 +89,8 @@ typedef struct ps_file {
   uint8_t *scratch;          /* one page (+ frame header) for encryption */
   size_t scratch_len;
   ps_stream *stream;         /* TEMP: keystream state */
+  struct ps_walsum *walsum;  /* WAL: checksum translation state (walsum.c) */
+  struct ps_jsum *jsum;      /* JOURNAL: record checksum and authentication state (journal.c) */
 } ps_file;
 
 sqlite3_vfs *ps_root_vfs(void);
@@ -107,10 +109,19 @@ int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad);
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
-int ps_wal_is_turso(sqlite3_file *root);
+void ps_wal_checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]); /* SQLite's WAL checksum, continued */
 int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k);
 int ps_wal_first_frame_proves_key(sqlite3_file *root, const ps_key *k);
 int ps_guard_aux_open(ps_file *f);
+/* walsum.c: WAL frame checksums over the stored bytes */
+int ps_walsum_read_frame(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_walsum_read_sum(ps_file *f, ps_key *k, uint8_t *buf, sqlite3_int64 off);
+int ps_walsum_is_sum_read(ps_file *f, int n, sqlite3_int64 off);
+int ps_walsum_header(ps_file *f, const uint8_t *buf, sqlite3_int64 off);
+int ps_walsum_completes(ps_file *f, int n, sqlite3_int64 off);
+int ps_walsum_page(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_walsum_flush(ps_file *f);
+void ps_walsum_free(ps_file *f);
 int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);
