@@ -348,12 +348,10 @@ static int rewrite_header(ps_file *f, const uint8_t *buf, sqlite3_int64 off) {
 int ps_walsum_header(ps_file *f, const uint8_t *buf, sqlite3_int64 off) {
   struct ps_walsum *ws = state(f);
   if (ws == NULL) return SQLITE_IOERR_NOMEM;
+  int rewrite = ws->read_off == off; /* the whole frame was just read: SQLite is rewriting its checksum */
   int rc = ps_walsum_flush(f);
   if (rc != SQLITE_OK) return rc;
-  if (ws->read_off == off) {
-    ws->read_off = -1;
-    return rewrite_header(f, buf, off);
-  }
+  if (rewrite) return rewrite_header(f, buf, off);
   memcpy(ws->held, buf, FRAME_HDR);
   ws->held_off = off;
   return SQLITE_OK;
