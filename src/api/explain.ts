@@ -53,6 +53,11 @@ export function failureError(f: VfsFailure): PagesealError {
       );
     case 'format':
       return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
+    case 'journal':
+      return new FormatError(
+        'CORRUPT',
+        `the hot journal of ${f.path} (${f.path}-journal) is truncated, damaged or altered: it was not played back and nothing was changed; restore the journal or the database from a backup`,
+      );
     case 'page-size':
       return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
     case 'key-incomplete':

@@ -7,9 +7,7 @@
  * or 8 bytes of a frame header. Frame checksums on disk cover the stored bytes; walsum.c translates them
  * to and from the plaintext chain SQLite computes and checks.
  *
- * Journal: a header, then records of a 4-byte page number, the page, a 4-byte checksum, written as three
- * calls and read back with the same sizes. A page image is a page-sized write that follows a 4-byte write
- * ending where it starts; every page-sized read is a page image.
+ * The rollback journal is journal.c.
  *
  * Failures name the database file and the database page number (from the frame or record header).
  */
@@ -91,30 +89,4 @@ int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
   if (is_wal_frame(n, off)) return ps_walsum_read_frame(f, k, buf, n, off);
   if (ps_walsum_is_sum_read(f, n, off)) return ps_walsum_read_sum(f, k, buf, off);
   return ps_root_read(f, buf, n, off);
-}
-
-/* ---- rollback journal ---- */
-static int journal_page_size_ok(ps_file *f, int n) {
-  return ps_is_page_size(n) && (f->main == NULL || f->main->page_size == 0 || f->main->page_size == n);
-}
-
-int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off) {
-  int page = journal_page_size_ok(f, n) && f->last_len == 4 && f->last_off + 4 == off;
-  int rc = page ? write_page(f, k, buf, n, off, 0) : ps_root_write(f, buf, n, off);
-  f->last_off = off;
-  f->last_len = n;
-  return rc;
-}
-
-int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
-  int rc = ps_root_read(f, buf, n, off);
-  if (!journal_page_size_ok(f, n)) return rc;
-  if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n);
-  if (rc != SQLITE_OK) return rc;
-  int bad = ps_page_decrypt(k, buf, n, 0);
-  if (bad == 0) return SQLITE_OK;
-  uint8_t hdr[4] = {0};
-  if (off >= 4) ps_root_read(f, hdr, 4, off - 4);
-  ps_failure_set(bad, ps_file_db_name(f), ps_be32(hdr));
-  return SQLITE_IOERR_AUTH;
 }

@@ -76,6 +76,7 @@ static int x_close(sqlite3_file *pf) {
   int rc = ROOT(f)->pMethods ? ROOT(f)->pMethods->xClose(ROOT(f)) : SQLITE_OK;
   if (f->kind == PS_MAIN) mains_remove(f);
   ps_walsum_free(f);
+  ps_journal_free(f);
   ps_key_release(f->key);
   if (f->scratch) {
     ps_wipe(f->scratch, f->scratch_len);
@@ -149,10 +150,15 @@ static int x_file_size(sqlite3_file *pf, sqlite3_int64 *size) {
 static int x_lock(sqlite3_file *pf, int level) {
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_MAIN && f->key && !f->reserve_done) ps_request_reserve(f);
-  return ROOT(f)->pMethods->xLock(ROOT(f), level);
+  int rc = ROOT(f)->pMethods->xLock(ROOT(f), level);
+  if (rc == SQLITE_OK) f->lock_level = level;
+  return rc;
 }
 static int x_unlock(sqlite3_file *pf, int level) {
-  return ROOT((ps_file *)pf)->pMethods->xUnlock(ROOT((ps_file *)pf), level);
+  ps_file *f = (ps_file *)pf;
+  int rc = ROOT(f)->pMethods->xUnlock(ROOT(f), level);
+  if (rc == SQLITE_OK) f->lock_level = level;
+  return rc;
 }
 static int x_check_reserved_lock(sqlite3_file *pf, int *out) {
   return ROOT((ps_file *)pf)->pMethods->xCheckReservedLock(ROOT((ps_file *)pf), out);
