@@ -379,7 +379,9 @@ int ps_journal_verify(ps_file *f, const ps_key *k) {
   uint8_t magic[8];
   sqlite3_int64 size = 0;
   if (f->root->pMethods->xFileSize(f->root, &size) != SQLITE_OK || size < 8) return SQLITE_OK;
-  if (ps_root_read(f, magic, 8, 0) != SQLITE_OK || memcmp(magic, MAGIC, 8) != 0) return SQLITE_OK; /* not hot */
+  if (ps_root_read(f, magic, 8, 0) != SQLITE_OK || magic[0] == 0) return SQLITE_OK; /* not hot (SQLite's test) */
+  if (memcmp(magic, MAGIC, 8) != 0) /* SQLite writes a zero or a real magic: it would skip playback and delete */
+    return refuse(f, "header magic", 0);
   uint8_t *rec = malloc(65536 + 8);
   if (rec == NULL) return SQLITE_NOMEM;
   int rc = verify(f, k, size, rec);
