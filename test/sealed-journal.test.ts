@@ -114,7 +114,10 @@ describe('a damaged hot journal is refused before playback, files unchanged', ()
     ['page number of record 2', flip(() => sector() + page() + 8 + 3)],
     ['checksum of record 1', flip(() => sector() + 4 + page() + 3)],
     ['page image of record 2', flip(() => sector() + page() + 8 + 4 + 700, 3)],
+    ['truncated to 1 byte', () => 1],
+    ['truncated inside the magic', () => 7],
     ['truncated inside the header', () => 100],
+    ['magic', flip(() => 3)],
     ['truncated inside record 2', () => sector() + page() + 8 + 1000],
     ['truncated after record 1', () => sector() + page() + 8],
   ];

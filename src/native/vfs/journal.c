@@ -371,24 +371,33 @@ int ps_journal_proves_key(ps_file *f, const ps_key *k) {
   return proved;
 }
 
-/*
- * Called when a journal of a keyed database opens. Checks it when it is hot (header magic set); a journal
- * being written by a connection that holds the write lock is not checked by others (it is not hot).
- */
-int ps_journal_verify(ps_file *f, const ps_key *k) {
-  uint8_t magic[8];
-  sqlite3_int64 size = 0;
-  if (f->root->pMethods->xFileSize(f->root, &size) != SQLITE_OK || size < 8) return SQLITE_OK;
-  if (ps_root_read(f, magic, 8, 0) != SQLITE_OK || magic[0] == 0) return SQLITE_OK; /* not hot (SQLite's test) */
-  if (memcmp(magic, MAGIC, 8) != 0) /* SQLite writes a zero or a real magic: it would skip playback and delete */
+/* A journal SQLite takes for hot: checked whole before it plays any of it. */
+static int check_hot(ps_file *f, const ps_key *k, sqlite3_int64 size) {
+  uint8_t magic[8] = {0};
+  /* SQLite writes a zero or a real magic; with anything else it would skip playback and delete the journal */
+  if (size < 8 || ps_root_read(f, magic, 8, 0) != SQLITE_OK || memcmp(magic, MAGIC, 8) != 0)
     return refuse(f, "header magic", 0);
   uint8_t *rec = malloc(65536 + 8);
   if (rec == NULL) return SQLITE_NOMEM;
   int rc = verify(f, k, size, rec);
   ps_wipe(rec, 65536 + 8);
   free(rec);
+  return rc;
+}
+
+/*
+ * Called when a journal of a keyed database opens. Checks it when SQLite would take it for hot (first
+ * byte not zero); a journal being written by another connection holding the write lock is not hot.
+ */
+int ps_journal_verify(ps_file *f, const ps_key *k) {
+  uint8_t first = 0;
+  sqlite3_int64 size = 0;
+  /* SQLite's test reads the first byte ("unix" reports a 1-byte file as empty, so the size cannot tell) */
+  if (ps_root_read(f, &first, 1, 0) != SQLITE_OK || first == 0) return SQLITE_OK;
+  if (f->root->pMethods->xFileSize(f->root, &size) != SQLITE_OK) size = 0;
+  int rc = check_hot(f, k, size);
   if (rc != SQLITE_OK && f->main && f->main->lock_level <= SQLITE_LOCK_SHARED) {
-    int reserved = 0; /* another connection is writing it: not hot, SQLite will not play it */
+    int reserved = 0;
     if (f->main->root->pMethods->xCheckReservedLock(f->main->root, &reserved) == SQLITE_OK && reserved) {
       ps_failure_clear();
       return SQLITE_OK;
