@@ -58,7 +58,8 @@ export function checkAcked(path: string, key: Key, acked: number[]): Check {
   const db = open(path, { encryption: key });
   try {
     const integrity = String(db.pragma('integrity_check', { simple: true }));
-    const have = new Map((db.prepare('SELECT t.id AS id, t.n AS n, (SELECT count(*) FROM r WHERE r.txn = t.id) AS c FROM txns t').all() as { id: number; n: number; c: number }[]).map((r) => [r.id, r]));
+    const counts = new Map((db.prepare('SELECT txn, count(*) AS c FROM r GROUP BY txn').all() as { txn: number; c: number }[]).map((r) => [r.txn, r.c]));
+    const have = new Map((db.prepare('SELECT id, n FROM txns').all() as { id: number; n: number }[]).map((r) => [r.id, { ...r, c: counts.get(r.id) ?? 0 }]));
     const lost = acked.filter((id) => !have.has(id));
     const partial = [...have.values()].filter((r) => r.n !== r.c).map((r) => r.id);
     return { ok: integrity === 'ok' && lost.length === 0 && partial.length === 0, integrity, txns: have.size, lost, partial };

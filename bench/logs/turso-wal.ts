@@ -39,7 +39,8 @@ for (const cipher of CIPHERS) {
     frames += c.frames;
     chained += c.chained;
     const db = await turso.connect(copy, { encryption: { cipher: cipher as 'aegis256', hexkey: key.hexkey } });
-    const rows = (await db.all('SELECT t.id AS id, t.n AS n, (SELECT count(*) FROM r WHERE r.txn = t.id) AS c FROM txns t')) as { id: number; n: number; c: number }[];
+    const counts = new Map(((await db.all('SELECT txn, count(*) AS c FROM r GROUP BY txn')) as { txn: number; c: number }[]).map((r) => [Number(r.txn), Number(r.c)]));
+    const rows = ((await db.all('SELECT id, n FROM txns')) as { id: number; n: number }[]).map((r) => ({ ...r, c: counts.get(Number(r.id)) ?? 0 }));
     await db.close();
     const have = new Set(rows.map((r) => Number(r.id)));
     lost += ids.filter((id) => !have.has(id)).length;
