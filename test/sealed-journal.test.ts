@@ -137,3 +137,71 @@ describe('a damaged hot journal is refused before playback, files unchanged', ()
     });
   }
 });
+
+describe('a journal of many segments (a big transaction that spilled again and again)', () => {
+  let many: string;
+  const ROWS_MANY = 600;
+  beforeAll(async () => {
+    many = join(scratch.dir, 'many.db');
+    await runScript('hot-journal-child.ts', [many, KEY.cipher, String(ROWS_MANY)], { PAGESEAL_TEST_HEXKEY: KEY.hexkey }).catch(() => undefined);
+  }, 60_000);
+
+  /** Offsets of the segment headers SQLite would play, and the count in the first header. */
+  function segments(j: Buffer): { offsets: number[]; count: number } {
+    const sector = j.readUInt32BE(20);
+    const page = j.readUInt32BE(24);
+    const offsets: number[] = [];
+    for (let off = 0; off + sector <= j.length && j.subarray(off, off + 8).equals(MAGIC); ) {
+      offsets.push(off);
+      off = Math.ceil((off + sector + j.readUInt32BE(off + 8) * (page + 8)) / sector) * sector;
+    }
+    return { offsets, count: j.readUInt32BE(80) };
+  }
+
+  function copyMany(): string {
+    const path = join(scratch.dir, `m${++counter}.db`);
+    copyFileSync(many, path);
+    copyFileSync(many + '-journal', path + '-journal');
+    return path;
+  }
+
+  it('every segment is tagged and counted; pageseal and stock SQLite both restore the committed state', async () => {
+    const s = segments(readFileSync(many + '-journal'));
+    expect(s.offsets.length).toBeGreaterThan(3);
+    expect(s.count).toBe(s.offsets.length);
+    expect(stateOf(copyMany(), KEY)).toEqual({ integrity: 'ok', rows: ROWS_MANY, hash: baseHash(ROWS_MANY) });
+    const path = copyMany();
+    expect((await runScript('stock-sqlite.ts', [path], {})).trim()).toBe('error SQLITE_NOTADB');
+    expect(stateOf(path, KEY)).toEqual({ integrity: 'ok', rows: ROWS_MANY, hash: baseHash(ROWS_MANY) });
+  });
+
+  const damages: [string, (j: Buffer, offsets: number[]) => Buffer | number][] = [
+    ['the last segments cut off at a segment boundary', (_j, o) => o[Math.floor(o.length / 2)]!],
+    ['the magic of a later segment damaged (SQLite would stop there)', (j, o) => ((j[o[2]!]! ^= 0x10), j)],
+    ['two segments of the same size swapped', (j, o) => {
+      const size = (i: number) => o[i + 1]! - o[i]!;
+      const i = [...Array(o.length - 3).keys()].find((k) => size(k + 1) === size(k + 2) || size(k + 1) === size(k + 3));
+      if (i === undefined) throw new Error('no two segments of one size');
+      const k = size(i + 1) === size(i + 2) ? i + 2 : i + 3;
+      const a = Buffer.from(j.subarray(o[i + 1]!, o[i + 2]!));
+      const b = Buffer.from(j.subarray(o[k]!, o[k + 1]!));
+      a.copy(j, o[k]!);
+      b.copy(j, o[i + 1]!);
+      return j;
+    }],
+    ['the segment count lowered', (j) => (j.writeUInt32BE(j.readUInt32BE(80) - 1, 80), j)],
+  ];
+  for (const [name, damage] of damages) {
+    it(name, () => {
+      const path = copyMany();
+      const j = readFileSync(path + '-journal');
+      const d = damage(j, segments(Buffer.from(j)).offsets);
+      if (typeof d === 'number') truncateSync(path + '-journal', d);
+      else writeFileSync(path + '-journal', d);
+      const before = [sha256File(path), sha256File(path + '-journal')];
+      const got = stateOf(path, KEY);
+      expect((got as { error?: unknown }).error).toBeInstanceOf(FormatError);
+      expect([sha256File(path), sha256File(path + '-journal')]).toEqual(before);
+    });
+  }
+});
