@@ -49,7 +49,7 @@ export function failureError(f: VfsFailure): PagesealError {
     case 'turso-wal':
       return new FormatError(
         'CORRUPT',
-        `${f.path} was written by Turso and SQLite cannot read it: open the database with pageseal's open() or Database and the encryption option, which fold it first`,
+        `the -wal of ${f.path} has checksums this version cannot follow (a Turso-written -wal is read as it is): fold it with foldTursoWal first`,
       );
     case 'format':
       return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
