@@ -1,9 +1,11 @@
 /**
  * The writer process of the sealed-log checks (bench/logs/*.ts), killed with SIGKILL by its parent.
- * Usage: child.js <db> <cipher> <mode> <scenario>; the key in PAGESEAL_HEXKEY.
+ * Usage: child.js <db> <cipher> <mode> <scenario> [arg]; the key in PAGESEAL_HEXKEY, the writer's number
+ * (for several writers on one database) in PAGESEAL_WORKER.
  *   loop         commits transactions until killed and prints `committed <id>` after each commit
  *                returned; every 5th is big (it spills pages before commit: journal segments, WAL
  *                frames written twice)
+ *   read         reads in a loop; prints `partial [...]` if it ever sees a transaction in part
  *   hot-journal  commits `rows` base rows, then leaves a transaction that changed all of them and
  *                added more (spilled), and kills itself
  * Schema: txns(id INTEGER PRIMARY KEY, n), r(txn, v): transaction id inserts n rows into r and one row
@@ -27,14 +29,25 @@ function txn(id: number): void {
   })();
 }
 
+const worker = Number(process.env.PAGESEAL_WORKER ?? 0); // several writers: worker w uses ids w*1e7 + k
+
 if (scenario === 'loop') {
-  let id = ((db.prepare('SELECT max(id) AS m FROM txns').get() as { m: number | null }).m ?? 0) + 1;
+  const base = worker * 10_000_000;
+  let id = ((db.prepare('SELECT max(id) AS m FROM txns WHERE id >= ? AND id < ?').get(base, base + 10_000_000) as { m: number | null }).m ?? base) + 1;
   if (mode === 'wal') db.pragma(`wal_autocheckpoint = ${arg ?? 1000}`);
   process.stdout.write('ready\n');
   for (;;) {
     txn(id);
     process.stdout.write(`committed ${id}\n`);
     id++;
+  }
+} else if (scenario === 'read') {
+  // A reader in its own process: every transaction it sees must be whole.
+  process.stdout.write('ready\n');
+  for (let n = 1; ; n++) {
+    const partial = db.prepare('SELECT t.id AS id FROM txns t JOIN (SELECT txn, count(*) AS c FROM r GROUP BY txn) g ON g.txn = t.id WHERE g.c != t.n').all();
+    if (partial.length) process.stdout.write(`partial ${JSON.stringify(partial.slice(0, 3))}\n`);
+    if (n % 5 === 0) process.stdout.write(`reads ${n}\n`);
   }
 } else if (scenario === 'hot-journal') {
   const rows = Number(arg ?? 60);
