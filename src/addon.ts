@@ -57,12 +57,13 @@ export interface NativeVfsFunctions {
     /**
      * auth: a page failed authentication; not-encrypted: a key was given for a file not in Turso's format;
      * cipher-mismatch: page 1 names another cipher; format: bad page geometry or a truncated page 1;
-     * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: a -wal written by Turso (fold it first);
+     * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: no longer reported (a Turso -wal is read as it is);
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
      * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
-     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written).
+     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written);
+     * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged).
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'journal';
     path: string;
     page: number;
   } | null;

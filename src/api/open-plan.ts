@@ -1,7 +1,8 @@
 /**
  * What happens before SQLite sees an encrypted file: check the options and the path, check the
  * file's header against the cipher (a plain file, another cipher or a foreign file is refused
- * without opening it), fold a Turso-written WAL into the file, and register the key with the VFS.
+ * without opening it), and register the key with the VFS. A Turso-written -wal needs no fold: the VFS
+ * reads its checksums over the stored pages (walsum.c).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { FormatError, InvalidOptionsError } from '../errors.js';
@@ -11,7 +12,6 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { acquireKey, releaseKey } from './keys.js';
 import { sniffDatabase } from './sniff.js';
-import { foldWal } from './fold.js';
 
 export interface OpenPlan {
   /** What to pass to better-sqlite3. */
@@ -70,7 +70,6 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   try {
     const vfs = install();
     checkHeader(path, enc);
-    foldWal(vfs, path, encryption, enc);
     const keyId = acquireKey(vfs, path, enc);
     vfs.clearLastFailure(); // what the open reports must be about this open
     return {
