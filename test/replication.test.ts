@@ -18,7 +18,7 @@ afterAll(() => scratch.cleanup());
 
 const rowsOf = (db: Database) => db.prepare('SELECT id, v FROM t ORDER BY id').all();
 
-for (const cipher of ['aegis256', 'aes128gcm']) {
+for (const cipher of ['aegis256', 'aes128gcm'] as const) {
   describe(`${cipher}: a replica built from shipped WAL frames`, () => {
     it('opens with the key and holds every committed row, across checkpoints, without the replicator seeing plaintext', () => {
       const key = { cipher, hexkey: randomHexKey(cipher === 'aes128gcm' ? 16 : 32) };

@@ -12,7 +12,7 @@ import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 import { runScript } from './helpers/run-script.js';
 import { baseHash, stateOf } from './helpers/journal-state.js';
 
-const KEY = { cipher: 'aes256gcm', hexkey: randomHexKey(32) };
+const KEY = { cipher: 'aes256gcm' as const, hexkey: randomHexKey(32) };
 const ROWS = 60;
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'old-logs');
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'MANIFEST.json'), 'utf8'));

@@ -9,12 +9,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database } from '../src/index.js';
+import { open, type Database, type EncryptionOpts } from '../src/index.js';
 import { randomHexKey, scratchDir } from './helpers/files.js';
 import { runScript } from './helpers/run-script.js';
 import { walChainReport, walFileChainReport } from './helpers/wal-chain.js';
 
-const KEY = { cipher: 'aegis256', hexkey: randomHexKey(32) };
+const KEY = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
 const FIXTURES = join(process.cwd(), 'test', 'fixtures', 'old-logs');
 const manifest = JSON.parse(readFileSync(join(FIXTURES, 'MANIFEST.json'), 'utf8'));
 
@@ -41,7 +41,7 @@ function snapshot(from: string, to: string): void {
   copyFileSync(from + '-wal', to + '-wal');
 }
 
-function summary(path: string, key = KEY): { n: number; total: number } {
+function summary(path: string, key: EncryptionOpts = KEY): { n: number; total: number } {
   const db = open(path, { encryption: key });
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

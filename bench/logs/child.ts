@@ -11,10 +11,10 @@
  * Schema: txns(id INTEGER PRIMARY KEY, n), r(txn, v): transaction id inserts n rows into r and one row
  * into txns, so a reader can tell a transaction seen in part.
  */
-import { open } from '../../src/index.js';
+import { open, type CipherName } from '../../src/index.js';
 
 const [path, cipher, mode, scenario, arg] = process.argv.slice(2);
-const db = open(path!, { encryption: { cipher: cipher!, hexkey: process.env.PAGESEAL_HEXKEY! }, timeout: 10_000 });
+const db = open(path!, { encryption: { cipher: cipher as CipherName, hexkey: process.env.PAGESEAL_HEXKEY! }, timeout: 10_000 });
 db.pragma(`journal_mode = ${mode}`);
 db.pragma('cache_size = 16');
 db.exec('CREATE TABLE IF NOT EXISTS txns(id INTEGER PRIMARY KEY, n INTEGER); CREATE TABLE IF NOT EXISTS r(txn INTEGER, v TEXT)');

@@ -12,7 +12,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { open } from '../../src/index.js';
+import { open, type EncryptionOpts } from '../../src/index.js';
 import { here, seeded, sha256, type Key } from './common.js';
 
 const args = process.argv.slice(2);
@@ -33,7 +33,7 @@ interface Tally {
 const tallies = new Map<string, Tally>();
 
 function stateHash(path: string, key: Key): string {
-  const db = open(path, { encryption: key });
+  const db = open(path, { encryption: key as EncryptionOpts });
   try {
     if (db.pragma('integrity_check', { simple: true }) !== 'ok') return 'integrity';
     const rows = db.prepare('SELECT txn, v FROM r ORDER BY rowid').all();

@@ -4,10 +4,10 @@
  * segments), prints `ready` and kills itself with SIGKILL. The committed state is the base table.
  * Usage: hot-journal-child.ts <db> <cipher> <rows>; the key in PAGESEAL_TEST_HEXKEY.
  */
-import { open } from '../../src/index.js';
+import { open, type CipherName } from '../../src/index.js';
 
 const [path, cipher, rows] = process.argv.slice(2);
-const db = open(path!, { encryption: { cipher: cipher!, hexkey: process.env.PAGESEAL_TEST_HEXKEY! } });
+const db = open(path!, { encryption: { cipher: cipher as CipherName, hexkey: process.env.PAGESEAL_TEST_HEXKEY! } });
 db.pragma('journal_mode = delete');
 db.pragma('cache_size = 8');
 db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)');

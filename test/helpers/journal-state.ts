@@ -1,6 +1,6 @@
 /** What a database opened after a crash holds, to compare with its committed state. */
 import { createHash } from 'node:crypto';
-import { open } from '../../src/index.js';
+import { open, type EncryptionOpts } from '../../src/index.js';
 
 export interface State {
   integrity: string;
@@ -9,7 +9,7 @@ export interface State {
 }
 
 /** Opens `path` with pageseal and the key; the state, or the error thrown. */
-export function stateOf(path: string, key: { cipher: string; hexkey: string }): State | { error: unknown } {
+export function stateOf(path: string, key: EncryptionOpts): State | { error: unknown } {
   try {
     const db = open(path, { encryption: key });
     try {

@@ -4,10 +4,10 @@
  * write: commits n rows (one per transaction), id = worker * 1e6 + i. read: n times, checks that the
  * rows a reader sees are whole (each v is its id repeated) and integrity_check holds now and then.
  */
-import { open } from '../../src/index.js';
+import { open, type CipherName } from '../../src/index.js';
 
 const [path, cipher, mode, worker, count] = process.argv.slice(2);
-const db = open(path!, { encryption: { cipher: cipher!, hexkey: process.env.PAGESEAL_TEST_HEXKEY! }, timeout: 20_000 });
+const db = open(path!, { encryption: { cipher: cipher as CipherName, hexkey: process.env.PAGESEAL_TEST_HEXKEY! }, timeout: 20_000 });
 db.pragma('wal_autocheckpoint = 0');
 const n = Number(count);
 if (mode === 'write') {
