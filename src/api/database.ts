@@ -9,7 +9,7 @@
  * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { PagesealError } from '../errors.js';
+import { KeyNotAppliedError, PagesealError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
@@ -44,6 +44,8 @@ function codeOf(err: unknown): unknown {
 export class Database extends Base {
   /** The key registration this connection holds (undefined without the encryption option). */
   #keyId: string | undefined;
+  /** The file SQLite opened, when it is not `name` (a URI filename). */
+  #path: string | undefined;
 
   constructor(filename?: string | Buffer | number, options: DatabaseOptions = {}) {
     const plan = planOpen(filename, options);
@@ -53,7 +55,9 @@ export class Database extends Base {
       throw plan.fail(e);
     }
     this.#keyId = plan.keyId;
+    this.#path = plan.path;
     if (plan.keyId === undefined) return;
+    this.#checkKeyed(plan);
     this.#validate(plan);
     collected.register(this, plan.keyId, this);
   }
@@ -68,6 +72,27 @@ export class Database extends Base {
     }
   }
 
+  /**
+   * Asks the VFS which key the main file SQLite opened holds (PRAGMA pageseal_key_path, answered by the
+   * shim, unknown to SQLite): a filename that named another file, or another VFS, would otherwise write
+   * plaintext. Runs before anything is read or written.
+   */
+  #checkKeyed(plan: OpenPlan): void {
+    let where: unknown;
+    try {
+      where = super.pragma('pageseal_key_path', { simple: true });
+    } catch (e) {
+      where = e;
+    }
+    if (where === plan.keyId) return;
+    this.#abandon();
+    throw plan.fail(
+      new KeyNotAppliedError(
+        `${plan.path}: SQLite opened a file the key was not registered for (a URI filename, another VFS?); the connection was closed before writing`,
+      ),
+    );
+  }
+
   /** Closes without checkpointing (nothing may be written to a file that failed to open). */
   #abandon(): void {
     try {
@@ -79,7 +104,7 @@ export class Database extends Base {
   }
 
   #explain(e: unknown): unknown {
-    return explainError(e, this.name);
+    return explainError(e, this.#path ?? this.name);
   }
 
   override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string): BetterSqlite3.Statement<BindParameters, Result> {

@@ -116,6 +116,7 @@ int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_i
 int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_write(ps_file *f, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_pragma(ps_file *f, char **args);
+int ps_pragma_foreign(ps_file *f, char **args); /* pragma_foreign.c: other extensions' key pragmas */
 int ps_cipher_from_name(const char *name);
 
 /* Small helpers. */

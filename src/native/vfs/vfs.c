@@ -166,15 +166,15 @@ static int x_sector_size(sqlite3_file *pf) {
   return ROOT((ps_file *)pf)->pMethods->xSectorSize(ROOT((ps_file *)pf));
 }
 
-/* Without POWERSAFE_OVERWRITE, synchronous=FULL splits WAL page writes at sector boundaries.
+/* Keyed files only (a file without a key, temp files included, reports what the platform VFS says):
+ * without POWERSAFE_OVERWRITE, synchronous=FULL splits WAL page writes at sector boundaries.
  * SUBPAGE_READ (set by "unix") lets SQLite read overflow pages straight from the file, usable size at a
  * page offset: a keyed page can only be read whole (tag and nonce at its end), so it is withdrawn. */
 static int x_device_characteristics(sqlite3_file *pf) {
   ps_file *f = (ps_file *)pf;
   int caps = ROOT(f)->pMethods->xDeviceCharacteristics(ROOT(f));
-  if (f->kind == PS_PLAIN) return caps;
-  if (f->kind != PS_TEMP && ps_file_key(f)) caps &= ~SQLITE_IOCAP_SUBPAGE_READ;
-  return caps | SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+  if (f->kind == PS_PLAIN || f->kind == PS_TEMP || ps_file_key(f) == NULL) return caps;
+  return (caps & ~SQLITE_IOCAP_SUBPAGE_READ) | SQLITE_IOCAP_POWERSAFE_OVERWRITE;
 }
 
 static int x_shm_map(sqlite3_file *pf, int region, int size, int extend, void volatile **pp) {
