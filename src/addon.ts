@@ -59,13 +59,16 @@ export interface NativeVfsFunctions {
      * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: a -wal written by Turso (fold it first);
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
      * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
-     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written).
+     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written);
+     * random: the OS random number generator failed, so no nonce (write refused) or temp-file key (open refused).
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random';
     path: string;
     page: number;
   } | null;
   clearLastFailure(): void;
+  /** The last line the VFS sent to SQLite's error log (sqlite3_log) on this thread: every page failure. */
+  lastLogged(): string;
   /** Counters: registered paths, keys alive (registered or in use), temp files encrypted so far. */
   vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
 }

@@ -37,6 +37,11 @@ const collected = new FinalizationRegistry<string>((id) => {
   }
 });
 
+/** Each wrapped call starts with no failure recorded, so an error is explained only by its own failure. */
+function clearFailureRecord(): void {
+  install().clearLastFailure();
+}
+
 function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;
 }
@@ -109,6 +114,7 @@ export class Database extends Base {
 
   override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string): BetterSqlite3.Statement<BindParameters, Result> {
     try {
+      clearFailureRecord();
       return super.prepare<BindParameters, Result>(source);
     } catch (e) {
       throw this.#explain(e);
@@ -117,6 +123,7 @@ export class Database extends Base {
 
   override exec(source: string): this {
     try {
+      clearFailureRecord();
       return super.exec(source);
     } catch (e) {
       throw this.#explain(e);
@@ -125,6 +132,7 @@ export class Database extends Base {
 
   override pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
     try {
+      clearFailureRecord();
       return super.pragma(source, options);
     } catch (e) {
       throw this.#explain(e);

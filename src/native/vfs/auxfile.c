@@ -71,7 +71,10 @@ static int read_frame(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 
   int rc = ps_root_read(f, buf, n, off);
   if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n);
   if (rc != SQLITE_OK) return rc;
-  ps_page_decrypt(k, buf + FRAME_HEADER, n - FRAME_HEADER, ps_be32(buf) == 1); /* zeroed on failure */
+  uint32_t pgno = ps_be32(buf);
+  /* Zeroed on failure: SQLite then finds the frame's checksum wrong and ends the log there. */
+  if (ps_page_decrypt(k, buf + FRAME_HEADER, n - FRAME_HEADER, pgno == 1) != 0)
+    ps_failure_log(PS_FAIL_AUTH, ps_file_db_name(f), pgno);
   return SQLITE_OK;
 }
 

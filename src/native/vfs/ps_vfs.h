@@ -39,8 +39,10 @@ void ps_keys_stats(int *registered, int *live);
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
-       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE };
-void ps_failure_set(int kind, const char *path, uint32_t page);
+       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_RANDOM };
+void ps_failure_set(int kind, const char *path, uint32_t page); /* records it and logs it (sqlite3_log) */
+void ps_failure_log(int kind, const char *path, uint32_t page); /* logs only: a failure SQLite handles itself */
+const char *ps_failure_last_logged(void);                       /* this thread's last logged line */
 int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
 void ps_failure_clear(void);
 const char *ps_failure_name(int kind);

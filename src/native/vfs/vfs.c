@@ -224,7 +224,10 @@ static int attach_temp(ps_file *f) {
   }
   f->stream = malloc(sizeof *f->stream);
   if (f->stream == NULL) return SQLITE_NOMEM;
-  if (ps_stream_init(f->stream) != 0) return SQLITE_CANTOPEN;
+  if (ps_stream_init(f->stream) != 0) {
+    ps_failure_set(PS_FAIL_RANDOM, NULL, 0);
+    return SQLITE_CANTOPEN;
+  }
   __atomic_add_fetch(&temp_files_encrypted, 1, __ATOMIC_RELAXED);
   return SQLITE_OK;
 }
