@@ -54,16 +54,19 @@ int ps_page1_prefix_ok(const uint8_t *stored, int cipher); /* "Turso", version 0
 int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, int page1); /* 0 or PS_FAIL_* */
 int ps_page_decrypt(const ps_key *k, uint8_t *buf, int size, int page1);                  /* 0 or PS_FAIL_* */
 
-/* ---- chacha20.c / tempcrypt.c: temp files under a throwaway key ---- */
+/* ---- chacha20.c / tempcrypt.c / tempfile.c: temp files under a throwaway key ---- */
+#define PS_TEMP_REGION 4096 /* temp files are encrypted in regions of this size, each with its own counter */
 typedef struct ps_stream {
   uint32_t key[8];
   uint32_t nonce[2];
+  uint32_t *gen;   /* per region: how many times it was written (its keystream's generation) */
+  uint16_t *len;   /* per region: bytes from its start that hold data written under gen */
+  size_t regions;  /* entries in gen and len */
 } ps_stream;
 void ps_chacha20_block(const uint32_t in[16], uint8_t out[64]);
-int ps_stream_init(ps_stream *s);  /* random key and nonce; 0 or -1 */
-void ps_stream_xor(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset);
-void ps_stream_xor_nonzero(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset);
-void ps_stream_wipe(ps_stream *s);
+int ps_stream_init(ps_stream *s);  /* random key and nonce, no regions; 0 or -1 */
+void ps_stream_xor(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset, uint32_t gen);
+void ps_stream_wipe(ps_stream *s); /* wipes the key, frees the region tables */
 
 /* ---- vfs.c ---- */
 enum { PS_PLAIN = 0, PS_MAIN, PS_WAL, PS_JOURNAL, PS_TEMP };
@@ -117,6 +120,7 @@ int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 of
 int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_write(ps_file *f, const uint8_t *buf, int n, sqlite3_int64 off);
+void ps_temp_truncate(ps_file *f, sqlite3_int64 size);
 int ps_pragma(ps_file *f, char **args);
 int ps_pragma_foreign(ps_file *f, char **args); /* pragma_foreign.c: other extensions' key pragmas */
 int ps_cipher_from_name(const char *name);

@@ -130,7 +130,10 @@ static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) 
 }
 
 static int x_truncate(sqlite3_file *pf, sqlite3_int64 size) {
-  return ROOT((ps_file *)pf)->pMethods->xTruncate(ROOT((ps_file *)pf), size);
+  ps_file *f = (ps_file *)pf;
+  int rc = ROOT(f)->pMethods->xTruncate(ROOT(f), size);
+  if (rc == SQLITE_OK && f->kind == PS_TEMP) ps_temp_truncate(f, size);
+  return rc;
 }
 static int x_sync(sqlite3_file *pf, int flags) {
   return ROOT((ps_file *)pf)->pMethods->xSync(ROOT((ps_file *)pf), flags);
