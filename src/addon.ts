@@ -60,9 +60,11 @@ export interface NativeVfsFunctions {
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
      * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
      * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written);
-     * random: the OS random number generator failed, so no nonce (write refused) or temp-file key (open refused).
+     * random: the OS random number generator failed, so no nonce (write refused) or temp-file key (open refused);
+     * truncated: a page the database holds is missing from the main file (cut off); empty-main: a keyed main
+     * file of 0 bytes beside a -wal or hot journal that holds data (refused, both kept).
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main';
     path: string;
     page: number;
   } | null;

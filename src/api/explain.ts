@@ -57,6 +57,13 @@ export function failureError(f: VfsFailure): PagesealError {
       return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
     case 'key-incomplete':
       return new InvalidKeyError(`${f.path}: PRAGMA cipher and PRAGMA hexkey must both be given before the first write (nothing was written)`);
+    case 'truncated':
+      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is missing: the file is shorter than the database it holds (truncated or damaged)`);
+    case 'empty-main':
+      return new FormatError(
+        'CORRUPT',
+        `${f.path} is empty but its -wal or hot journal holds data: the main file was truncated (both were left as they are; restore the main file from a backup)`,
+      );
     case 'random':
       return new PagesealError('IO', `${f.path || 'a temporary file'}: the system's random number generator failed, so nothing could be encrypted (nothing was written)`);
     case 'no-key': {
@@ -91,6 +98,8 @@ const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   'no-key': ['SQLITE_CANTOPEN'],
   'key-incomplete': ['SQLITE_IOERR_WRITE'],
   random: ['SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN'],
+  truncated: ['SQLITE_IOERR_READ'],
+  'empty-main': ['SQLITE_IOERR_FSTAT'],
 };
 
 /** SQLite result codes the VFS uses to report a page or format failure. */

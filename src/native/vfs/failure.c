@@ -29,6 +29,8 @@ static const char *describe(int kind) {
     case PS_FAIL_NO_KEY: return "encrypted, but no key was given";
     case PS_FAIL_KEY_INCOMPLETE: return "PRAGMA cipher or hexkey without the other: write refused";
     case PS_FAIL_RANDOM: return "the system random number generator failed: write refused";
+    case PS_FAIL_TRUNCATED: return "missing: the file is shorter than the database";
+    case PS_FAIL_EMPTY_MAIN: return "empty main file beside a -wal or hot journal that holds data: refused";
     default: return "failure";
   }
 }
@@ -73,6 +75,8 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_NO_KEY: return "no-key";
     case PS_FAIL_KEY_INCOMPLETE: return "key-incomplete";
     case PS_FAIL_RANDOM: return "random";
+    case PS_FAIL_TRUNCATED: return "truncated";
+    case PS_FAIL_EMPTY_MAIN: return "empty-main";
     default: return "none";
   }
 }

@@ -139,7 +139,9 @@ static int x_sync(sqlite3_file *pf, int flags) {
   return ROOT((ps_file *)pf)->pMethods->xSync(ROOT((ps_file *)pf), flags);
 }
 static int x_file_size(sqlite3_file *pf, sqlite3_int64 *size) {
-  return ROOT((ps_file *)pf)->pMethods->xFileSize(ROOT((ps_file *)pf), size);
+  ps_file *f = (ps_file *)pf;
+  if (f->kind == PS_MAIN && ps_file_key(f)) return ps_main_file_size(f, size);
+  return ROOT(f)->pMethods->xFileSize(ROOT(f), size);
 }
 /* A keyed database ATTACHed by a connection gets its reserve here, on its first lock: before any write,
  * and after ATTACH has named the schema (the auto-extension only sees main databases). */
