@@ -61,13 +61,18 @@ export interface NativeVfsFunctions {
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
      * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
      * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written);
+     * random: the OS random number generator failed, so no nonce (write refused) or temp-file key (open refused);
+     * truncated: a page the database holds is missing from the main file (cut off); empty-main: a keyed main
+     * file of 0 bytes beside a -wal or hot journal that holds data (refused, both kept);
      * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged).
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'journal';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal';
     path: string;
     page: number;
   } | null;
   clearLastFailure(): void;
+  /** The last line the VFS sent to SQLite's error log (sqlite3_log) on this thread: every page failure. */
+  lastLogged(): string;
   /** Counters: registered paths, keys alive (registered or in use), temp files encrypted so far. */
   vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
 }

@@ -13,7 +13,8 @@ export type PagesealErrorCode =
   | 'UNSUPPORTED_PAGE_SIZE'
   | 'RESERVE_MISMATCH'
   | 'CORRUPT'
-  | 'IO';
+  | 'IO'
+  | 'KEY_NOT_APPLIED';
 
 export class PagesealError extends Error {
   readonly code: PagesealErrorCode;
@@ -69,5 +70,17 @@ export class FormatError extends PagesealError {
   ) {
     super(code, message);
     this.name = 'FormatError';
+  }
+}
+
+/**
+ * An open with a key where the VFS did not hold that key for the file SQLite opened (the filename named
+ * another file than the key was registered for, or another VFS): the connection was closed before it
+ * could write, rather than write plaintext.
+ */
+export class KeyNotAppliedError extends PagesealError {
+  constructor(message: string) {
+    super('KEY_NOT_APPLIED', message);
+    this.name = 'KeyNotAppliedError';
   }
 }

@@ -13,6 +13,7 @@ export {
   InvalidOptionsError,
   AuthenticationError,
   FormatError,
+  KeyNotAppliedError,
   type PagesealErrorCode,
 } from './errors.js';
 export { type EncryptionOpts, resolveEncryption, ResolvedEncryption } from './options.js';

@@ -9,7 +9,7 @@
  * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { PagesealError } from '../errors.js';
+import { KeyNotAppliedError, PagesealError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
@@ -37,6 +37,11 @@ const collected = new FinalizationRegistry<string>((id) => {
   }
 });
 
+/** Each wrapped call starts with no failure recorded, so an error is explained only by its own failure. */
+function clearFailureRecord(): void {
+  install().clearLastFailure();
+}
+
 function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;
 }
@@ -44,6 +49,8 @@ function codeOf(err: unknown): unknown {
 export class Database extends Base {
   /** The key registration this connection holds (undefined without the encryption option). */
   #keyId: string | undefined;
+  /** The file SQLite opened, when it is not `name` (a URI filename). */
+  #path: string | undefined;
 
   constructor(filename?: string | Buffer | number, options: DatabaseOptions = {}) {
     const plan = planOpen(filename, options);
@@ -53,7 +60,9 @@ export class Database extends Base {
       throw plan.fail(e);
     }
     this.#keyId = plan.keyId;
+    this.#path = plan.path;
     if (plan.keyId === undefined) return;
+    this.#checkKeyed(plan);
     this.#validate(plan);
     collected.register(this, plan.keyId, this);
   }
@@ -68,6 +77,27 @@ export class Database extends Base {
     }
   }
 
+  /**
+   * Asks the VFS which key the main file SQLite opened holds (PRAGMA pageseal_key_path, answered by the
+   * shim, unknown to SQLite): a filename that named another file, or another VFS, would otherwise write
+   * plaintext. Runs before anything is read or written.
+   */
+  #checkKeyed(plan: OpenPlan): void {
+    let where: unknown;
+    try {
+      where = super.pragma('pageseal_key_path', { simple: true });
+    } catch (e) {
+      where = e;
+    }
+    if (where === plan.keyId) return;
+    this.#abandon();
+    throw plan.fail(
+      new KeyNotAppliedError(
+        `${plan.path}: SQLite opened a file the key was not registered for (a URI filename, another VFS?); the connection was closed before writing`,
+      ),
+    );
+  }
+
   /** Closes without checkpointing (nothing may be written to a file that failed to open). */
   #abandon(): void {
     try {
@@ -79,11 +109,12 @@ export class Database extends Base {
   }
 
   #explain(e: unknown): unknown {
-    return explainError(e, this.name);
+    return explainError(e, this.#path ?? this.name);
   }
 
   override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string): BetterSqlite3.Statement<BindParameters, Result> {
     try {
+      clearFailureRecord();
       return super.prepare<BindParameters, Result>(source);
     } catch (e) {
       throw this.#explain(e);
@@ -92,6 +123,7 @@ export class Database extends Base {
 
   override exec(source: string): this {
     try {
+      clearFailureRecord();
       return super.exec(source);
     } catch (e) {
       throw this.#explain(e);
@@ -100,6 +132,7 @@ export class Database extends Base {
 
   override pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
     try {
+      clearFailureRecord();
       return super.pragma(source, options);
     } catch (e) {
       throw this.#explain(e);

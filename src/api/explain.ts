@@ -62,6 +62,15 @@ export function failureError(f: VfsFailure): PagesealError {
       return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
     case 'key-incomplete':
       return new InvalidKeyError(`${f.path}: PRAGMA cipher and PRAGMA hexkey must both be given before the first write (nothing was written)`);
+    case 'truncated':
+      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is missing: the file is shorter than the database it holds (truncated or damaged)`);
+    case 'empty-main':
+      return new FormatError(
+        'CORRUPT',
+        `${f.path} is empty but its -wal or hot journal holds data: the main file was truncated (both were left as they are; restore the main file from a backup)`,
+      );
+    case 'random':
+      return new PagesealError('IO', `${f.path || 'a temporary file'}: the system's random number generator failed, so nothing could be encrypted (nothing was written)`);
     case 'no-key': {
       const kind = sniffDatabase(f.path);
       return encryptedWithoutKeyError(f.path, kind.kind === 'encrypted' ? kind.cipherId : 0);
@@ -78,6 +87,27 @@ export function encryptedWithoutKeyError(path: string, cipherId: number): Format
   );
 }
 
+/**
+ * The SQLite codes each failure kind can come back as: reads return SQLITE_IOERR_AUTH, writes
+ * SQLITE_IOERR_WRITE, refused opens of a -wal, journal or temp file SQLITE_CANTOPEN (src/native/vfs).
+ * A record whose kind cannot produce the error's code is about some earlier statement.
+ */
+const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
+  auth: ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
+  'not-encrypted': ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
+  'cipher-mismatch': ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
+  format: ['SQLITE_IOERR_AUTH', 'SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN'],
+  reserve: ['SQLITE_IOERR_AUTH', 'SQLITE_IOERR_WRITE'],
+  'turso-wal': ['SQLITE_CANTOPEN'],
+  'page-size': ['SQLITE_IOERR_WRITE'],
+  'no-key': ['SQLITE_CANTOPEN'],
+  'key-incomplete': ['SQLITE_IOERR_WRITE'],
+  random: ['SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN'],
+  truncated: ['SQLITE_IOERR_READ'],
+  'empty-main': ['SQLITE_IOERR_FSTAT'],
+  journal: ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_IOERR_READ'],
+};
+
 /** SQLite result codes the VFS uses to report a page or format failure. */
 function isVfsCode(code: string | undefined): boolean {
   return code !== undefined && (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
@@ -93,14 +123,14 @@ export function explainError(err: unknown, path?: string): unknown {
   if (err instanceof PagesealError) return err;
   const code = codeOf(err);
   if (!isVfsCode(code)) return err;
-  // The failure record is per thread and kept until the next one: only an AUTH error is sure to be
-  // about an authentication failure, other codes are explained only by non-authentication kinds.
+  // The failure record is per thread, cleared before each call Database wraps (not before Statement
+  // calls): it explains an error only when its kind can produce the error's code.
   const f = lastFailure(path);
   // The VFS refuses to open a -wal or hot journal when page 1 does not open with the key (guard.c):
   // SQLITE_CANTOPEN, recorded as an auth failure of page 1. That is how a wrong key given by PRAGMA
   // shows after a crash left such a file.
-  const refusedLog = code?.startsWith('SQLITE_CANTOPEN') === true && f?.kind === 'auth' && f.page === 1;
-  if (f && (code === 'SQLITE_IOERR_AUTH' || f.kind !== 'auth' || refusedLog)) return withCause(failureError(f), err);
+  const fits = f !== null && KIND_CODES[f.kind]?.includes(code!) === true && !(f.kind === 'auth' && code === 'SQLITE_CANTOPEN' && f.page !== 1);
+  if (f && fits) return withCause(failureError(f), err);
   if (code === 'SQLITE_IOERR_AUTH') return withCause(new AuthenticationError('a database page failed authentication'), err);
   if (code === 'SQLITE_NOTADB' && path !== undefined) {
     const kind = sniffDatabase(path);

@@ -12,6 +12,7 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { acquireKey, releaseKey } from './keys.js';
 import { sniffDatabase } from './sniff.js';
+import { keyedFilePath } from './uri.js';
 
 export interface OpenPlan {
   /** What to pass to better-sqlite3. */
@@ -19,6 +20,8 @@ export interface OpenPlan {
   options: BetterSqlite3.Options;
   /** The key registration (only with the encryption option). */
   keyId?: string;
+  /** With a key: the file SQLite opens (differs from `filename` for a URI filename). */
+  path?: string;
   /** Undoes the registration and returns the typed error for a failed open. */
   fail(err: unknown): unknown;
 }
@@ -65,7 +68,8 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
     install(); // the VFS must be there for PRAGMA hexkey/cipher and for encrypted files opened by others
     return { filename: filename as OpenPlan['filename'], options: rest, fail: (e) => explainError(e, typeof filename === 'string' ? filename.trim() : undefined) };
   }
-  const path = encryptedPath(filename, rest);
+  const name = encryptedPath(filename, rest);
+  const path = keyedFilePath(name);
   const enc = resolveEncryption(encryption);
   try {
     const vfs = install();
@@ -73,9 +77,10 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
     const keyId = acquireKey(vfs, path, enc);
     vfs.clearLastFailure(); // what the open reports must be about this open
     return {
-      filename: path,
+      filename: name,
       options: rest,
       keyId,
+      path,
       fail(e) {
         releaseKey(vfs, keyId);
         return explainError(e, path);

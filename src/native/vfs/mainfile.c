@@ -16,9 +16,18 @@ static int fail(ps_file *f, uint8_t *buf, int n, int kind, uint32_t page) {
   return SQLITE_IOERR_AUTH;
 }
 
+/*
+ * SQLite reads a whole page only when the database (page 1's header, or the WAL's committed size) says it
+ * exists, so a page the file does not fully hold was cut off: an error, never a page of zeros (SQLite
+ * would take a short read for one, and answer from content that was never committed).
+ */
 static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) {
   int rc = ps_root_read(f, buf, n, (sqlite3_int64)(pgno - 1) * n);
-  if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n); /* never hand SQLite partial ciphertext */
+  if (rc == SQLITE_IOERR_SHORT_READ) {
+    memset(buf, 0, (size_t)n); /* never hand SQLite partial ciphertext */
+    ps_failure_set(PS_FAIL_TRUNCATED, f->name, pgno);
+    return SQLITE_IOERR_READ;
+  }
   if (rc != SQLITE_OK) return rc;
   int bad = ps_page_decrypt(k, buf, n, pgno == 1);
   if (bad) return fail(f, buf, n, bad, pgno);

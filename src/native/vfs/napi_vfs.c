@@ -7,6 +7,7 @@
  *   vfsInstalled() -> boolean
  *   lastFailure() -> { kind, path, page } | null         (this thread's last page failure)
  *   clearLastFailure()
+ *   lastLogged() -> string                               (this thread's last line sent to sqlite3_log)
  *   vfsStats() -> { registeredPaths, liveKeys, encryptedTempFiles }
  */
 #include <node_api.h>
@@ -218,6 +219,10 @@ static napi_value js_clear_last_failure(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_last_logged(napi_env env, napi_callback_info info) {
+  return make_string(env, ps_failure_last_logged());
+}
+
 static napi_value js_vfs_stats(napi_env env, napi_callback_info info) {
   int registered, live;
   ps_keys_stats(&registered, &live);
@@ -237,6 +242,7 @@ napi_value ps_napi_vfs_init(napi_env env, napi_value exports) {
       {"vfsInstalled", NULL, js_vfs_installed, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lastFailure", NULL, js_last_failure, NULL, NULL, NULL, napi_enumerable, NULL},
       {"clearLastFailure", NULL, js_clear_last_failure, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lastLogged", NULL, js_last_logged, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vfsStats", NULL, js_vfs_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;

@@ -67,7 +67,7 @@ int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, 
    * page. Page 1 then disagrees with its own header, and the write is refused (the journal restores it). */
   if (page1 && ps_header_page_size(in) != size) return PS_FAIL_PAGE_SIZE;
   uint8_t *tag = out + body_end, *nonce = tag + PS_TAG_SIZE;
-  if (ps_fresh_nonce(nonce, k->nonce) != 0) return PS_FAIL_FORMAT;
+  if (ps_fresh_nonce(nonce, k->nonce) != 0) return PS_FAIL_RANDOM;
   memcpy(out, in, body_end);
   if (page1) {
     memset(out, 0, 16);

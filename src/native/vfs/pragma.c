@@ -105,8 +105,19 @@ static int pragma_cipher(ps_file *f, char **args, const char *value) {
   return apply(f, args);
 }
 
+/* 1 when value is the key this file already has: setup code that re-runs its pragmas must not fail. */
+static int same_key(const ps_file *f, const char *value) {
+  uint8_t raw[32];
+  size_t len = decode_hex(value, raw);
+  uint8_t d = len == f->key->key_len ? 0 : 1;
+  for (size_t i = 0; i < len && i < f->key->key_len; i++) d |= raw[i] ^ f->key->raw[i]; /* no early exit */
+  ps_wipe(raw, sizeof raw);
+  return len != 0 && d == 0;
+}
+
 static int pragma_hexkey(ps_file *f, char **args, const char *value) {
   if (value == NULL) return error(args, "pageseal: PRAGMA hexkey needs a value");
+  if (f->key && same_key(f, value)) return SQLITE_OK;
   int rc = refuse_change(f, args);
   if (rc != SQLITE_OK) return rc;
   ps_wipe(f->pending_key, sizeof f->pending_key); /* a refused value must not leave an earlier key behind */
@@ -115,10 +126,22 @@ static int pragma_hexkey(ps_file *f, char **args, const char *value) {
   return apply(f, args);
 }
 
+/*
+ * PRAGMA pageseal_key_path: where this connection's key came from, so that open() can prove from the VFS
+ * side that the file SQLite opened is the one the key was registered for (a URI filename, a vfs= parameter
+ * or any other way of opening another file would otherwise write it in plaintext). The canonical path of
+ * a registered key, "(pragma)" for a key set by PRAGMA, no row without a key. Not secret.
+ */
+static int pragma_key_path(ps_file *f, char **args) {
+  if (f->key) args[0] = sqlite3_mprintf("%s", f->key->path ? f->key->path : "(pragma)");
+  return SQLITE_OK;
+}
+
 int ps_pragma(ps_file *f, char **args) {
   const char *name = args[1], *value = args[2];
   if (name == NULL) return SQLITE_NOTFOUND;
   if (sqlite3_stricmp(name, "cipher") == 0) return pragma_cipher(f, args, value);
   if (sqlite3_stricmp(name, "hexkey") == 0) return pragma_hexkey(f, args, value);
-  return SQLITE_NOTFOUND;
+  if (sqlite3_stricmp(name, "pageseal_key_path") == 0) return pragma_key_path(f, args);
+  return ps_pragma_foreign(f, args);
 }

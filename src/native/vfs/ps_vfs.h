@@ -39,8 +39,11 @@ void ps_keys_stats(int *registered, int *live);
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
-       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_JOURNAL };
-void ps_failure_set(int kind, const char *path, uint32_t page);
+       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_JOURNAL, PS_FAIL_RANDOM,
+       PS_FAIL_TRUNCATED, PS_FAIL_EMPTY_MAIN };
+void ps_failure_set(int kind, const char *path, uint32_t page); /* records it and logs it (sqlite3_log) */
+void ps_failure_log(int kind, const char *path, uint32_t page); /* logs only: a failure SQLite handles itself */
+const char *ps_failure_last_logged(void);                       /* this thread's last logged line */
 int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
 void ps_failure_clear(void);
 const char *ps_failure_name(int kind);
@@ -53,16 +56,19 @@ int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, 
 int ps_page_decrypt(const ps_key *k, uint8_t *buf, int size, int page1);                  /* 0 or PS_FAIL_* */
 int ps_fresh_nonce(uint8_t *out, size_t n); /* n random bytes from the per-thread pool; 0 or -1 */
 
-/* ---- chacha20.c / tempcrypt.c: temp files under a throwaway key ---- */
+/* ---- chacha20.c / tempcrypt.c / tempfile.c: temp files under a throwaway key ---- */
+#define PS_TEMP_REGION 4096 /* temp files are encrypted in regions of this size, each with its own counter */
 typedef struct ps_stream {
   uint32_t key[8];
   uint32_t nonce[2];
+  uint32_t *gen;   /* per region: how many times it was written (its keystream's generation) */
+  uint16_t *len;   /* per region: bytes from its start that hold data written under gen */
+  size_t regions;  /* entries in gen and len */
 } ps_stream;
 void ps_chacha20_block(const uint32_t in[16], uint8_t out[64]);
-int ps_stream_init(ps_stream *s);  /* random key and nonce; 0 or -1 */
-void ps_stream_xor(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset);
-void ps_stream_xor_nonzero(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset);
-void ps_stream_wipe(ps_stream *s);
+int ps_stream_init(ps_stream *s);  /* random key and nonce, no regions; 0 or -1 */
+void ps_stream_xor(const ps_stream *s, uint8_t *buf, size_t len, uint64_t offset, uint32_t gen);
+void ps_stream_wipe(ps_stream *s); /* wipes the key, frees the region tables */
 
 /* ---- vfs.c ---- */
 enum { PS_PLAIN = 0, PS_MAIN, PS_WAL, PS_JOURNAL, PS_TEMP };
@@ -109,6 +115,7 @@ int ps_stat_temp_files(void);
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad);
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_main_file_size(ps_file *f, sqlite3_int64 *size); /* truncated.c */
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 void ps_wal_checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]); /* SQLite's WAL checksum, continued */
@@ -131,7 +138,9 @@ void ps_journal_free(ps_file *f);
 int ps_journal_proves_key(ps_file *f, const ps_key *k);
 int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_write(ps_file *f, const uint8_t *buf, int n, sqlite3_int64 off);
+void ps_temp_truncate(ps_file *f, sqlite3_int64 size);
 int ps_pragma(ps_file *f, char **args);
+int ps_pragma_foreign(ps_file *f, char **args); /* pragma_foreign.c: other extensions' key pragmas */
 int ps_cipher_from_name(const char *name);
 
 /* Small helpers. */

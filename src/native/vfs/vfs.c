@@ -176,16 +176,22 @@ static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) 
 
 /* A WAL frame header held back for its page (walsum.c) goes out before anything else touches the file. */
 static int x_truncate(sqlite3_file *pf, sqlite3_int64 size) {
-  int rc = ps_walsum_flush((ps_file *)pf);
-  return rc ? rc : ROOT((ps_file *)pf)->pMethods->xTruncate(ROOT((ps_file *)pf), size);
+  ps_file *f = (ps_file *)pf;
+  int rc = ps_walsum_flush(f);
+  if (rc == SQLITE_OK) rc = ROOT(f)->pMethods->xTruncate(ROOT(f), size);
+  if (rc == SQLITE_OK && f->kind == PS_TEMP) ps_temp_truncate(f, size);
+  return rc;
 }
 static int x_sync(sqlite3_file *pf, int flags) {
   int rc = ps_walsum_flush((ps_file *)pf);
   return rc ? rc : ROOT((ps_file *)pf)->pMethods->xSync(ROOT((ps_file *)pf), flags);
 }
 static int x_file_size(sqlite3_file *pf, sqlite3_int64 *size) {
-  int rc = ps_walsum_flush((ps_file *)pf);
-  return rc ? rc : ROOT((ps_file *)pf)->pMethods->xFileSize(ROOT((ps_file *)pf), size);
+  ps_file *f = (ps_file *)pf;
+  int rc = ps_walsum_flush(f);
+  if (rc != SQLITE_OK) return rc;
+  if (f->kind == PS_MAIN && ps_file_key(f)) return ps_main_file_size(f, size);
+  return ROOT(f)->pMethods->xFileSize(ROOT(f), size);
 }
 /* A keyed database ATTACHed by a connection gets its reserve here, on its first lock: before any write,
  * and after ATTACH has named the schema (the auto-extension only sees main databases). */
@@ -220,15 +226,15 @@ static int x_sector_size(sqlite3_file *pf) {
   return ROOT((ps_file *)pf)->pMethods->xSectorSize(ROOT((ps_file *)pf));
 }
 
-/* Without POWERSAFE_OVERWRITE, synchronous=FULL splits WAL page writes at sector boundaries.
+/* Keyed files only (a file without a key, temp files included, reports what the platform VFS says):
+ * without POWERSAFE_OVERWRITE, synchronous=FULL splits WAL page writes at sector boundaries.
  * SUBPAGE_READ (set by "unix") lets SQLite read overflow pages straight from the file, usable size at a
  * page offset: a keyed page can only be read whole (tag and nonce at its end), so it is withdrawn. */
 static int x_device_characteristics(sqlite3_file *pf) {
   ps_file *f = (ps_file *)pf;
   int caps = ROOT(f)->pMethods->xDeviceCharacteristics(ROOT(f));
-  if (f->kind == PS_PLAIN) return caps;
-  if (f->kind != PS_TEMP && ps_file_key(f)) caps &= ~SQLITE_IOCAP_SUBPAGE_READ;
-  return caps | SQLITE_IOCAP_POWERSAFE_OVERWRITE;
+  if (f->kind == PS_PLAIN || f->kind == PS_TEMP || ps_file_key(f) == NULL) return caps;
+  return (caps & ~SQLITE_IOCAP_SUBPAGE_READ) | SQLITE_IOCAP_POWERSAFE_OVERWRITE;
 }
 
 static int x_shm_map(sqlite3_file *pf, int region, int size, int extend, void volatile **pp) {
@@ -278,7 +284,10 @@ static int attach_temp(ps_file *f) {
   }
   f->stream = malloc(sizeof *f->stream);
   if (f->stream == NULL) return SQLITE_NOMEM;
-  if (ps_stream_init(f->stream) != 0) return SQLITE_CANTOPEN;
+  if (ps_stream_init(f->stream) != 0) {
+    ps_failure_set(PS_FAIL_RANDOM, NULL, 0);
+    return SQLITE_CANTOPEN;
+  }
   __atomic_add_fetch(&temp_files_encrypted, 1, __ATOMIC_RELAXED);
   return SQLITE_OK;
 }

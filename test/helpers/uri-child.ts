@@ -1,0 +1,51 @@
+/**
+ * Run in a second process by test/fail-closed-vfs.test.ts, with SQLITE_USE_URI=1 in its environment (read
+ * by better-sqlite3 once, when its addon loads, so URI filenames cannot be switched on inside the test
+ * process). Prints one JSON line.
+ *   psow <db path> <install 0|1>   plain WAL database opened as file:<path>?psow=0 with synchronous=FULL,
+ *                                  with or without the pageseal VFS installed: prints the -wal's size
+ *                                  after one commit (SQLite pads the -wal to a sector without psow)
+ *   open <filename> <cipher>       open(filename, { encryption }) (key in PAGESEAL_TEST_HEXKEY), one row
+ *                                  written; prints { ok } or the error's name, code and message
+ *   mismatch <filename> <cipher>   the same after SQLITE_USE_URI is removed from the environment once
+ *                                  better-sqlite3 has read it: pageseal then misjudges the URI (the case
+ *                                  the check after every keyed open exists for)
+ */
+import { statSync } from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { install, open } from '../../src/index.js';
+
+function psow(path: string, withVfs: boolean): unknown {
+  if (withVfs) install();
+  const db = new BetterSqlite3(`file:${path}?psow=0`);
+  try {
+    db.pragma('page_size = 1024');
+    db.pragma('journal_mode = wal');
+    db.pragma('synchronous = full');
+    db.exec('CREATE TABLE t(x)');
+    return { walSize: statSync(`${path}-wal`).size };
+  } finally {
+    db.close();
+  }
+}
+
+function openUri(filename: string, cipher: string): unknown {
+  const hexkey = process.env.PAGESEAL_TEST_HEXKEY!;
+  try {
+    const db = open(filename, { encryption: { cipher, hexkey } });
+    db.exec("CREATE TABLE IF NOT EXISTS t(x); INSERT INTO t VALUES ('plaintext-marker-row')");
+    db.close();
+    return { ok: true };
+  } catch (e) {
+    const err = e as { name?: string; code?: string; message?: string };
+    return { ok: false, name: err.name, code: err.code, message: err.message };
+  }
+}
+
+const [mode, a, b] = process.argv.slice(2);
+if (mode === 'mismatch') {
+  install(); // loads better-sqlite3's addon, which reads SQLITE_USE_URI once
+  delete process.env.SQLITE_USE_URI;
+}
+const result = mode === 'psow' ? psow(a!, b === '1') : openUri(a!, b!);
+process.stdout.write(JSON.stringify(result) + '\n');
