@@ -177,6 +177,12 @@ static int write_header(ps_file *f, struct ps_jsum *js, const uint8_t *buf, int 
   return ps_root_write(f, out, n, off);
 }
 
+/* The OS random number generator failed: no nonce for the header tag, so the write is refused. */
+static int no_random(ps_file *f) {
+  ps_failure_set(PS_FAIL_RANDOM, ps_file_db_name(f), 0);
+  return SQLITE_IOERR_WRITE;
+}
+
 /* SQLite's 12 bytes (magic, record count) at a header: the segment is complete; tag it, and count it. */
 static int finalize(ps_file *f, ps_key *k, struct ps_jsum *js, const uint8_t *buf, sqlite3_int64 off) {
   uint8_t hdr[HEADER_USED];
@@ -189,7 +195,7 @@ static int finalize(ps_file *f, ps_key *k, struct ps_jsum *js, const uint8_t *bu
   static const uint8_t none[PS_TAG_SIZE] = {0};
   msg m = {0};
   rc = segment_msg(f, k, off, hdr, off == 0 ? none : js->last_tag, nrec, (int)page, &m);
-  if (rc == SQLITE_OK && ps_fresh_nonce(hdr + NONCE_AT, k->nonce) != 0) rc = SQLITE_IOERR_WRITE;
+  if (rc == SQLITE_OK && ps_fresh_nonce(hdr + NONCE_AT, k->nonce) != 0) rc = no_random(f);
   if (rc == SQLITE_OK) tag_of(k, &m, hdr + NONCE_AT, hdr + TAG_AT);
   msg_free(&m);
   if (rc != SQLITE_OK) return rc == SQLITE_NOMEM ? SQLITE_IOERR_NOMEM : SQLITE_IOERR_WRITE;
@@ -200,7 +206,7 @@ static int finalize(ps_file *f, ps_key *k, struct ps_jsum *js, const uint8_t *bu
   msg c = {0};
   rc = count_msg(js->segments, js->last_tag, &c);
   put_be32(cnt, js->segments);
-  if (rc == SQLITE_OK && ps_fresh_nonce(cnt + (COUNT_NONCE_AT - COUNT_AT), k->nonce) != 0) rc = SQLITE_IOERR_WRITE;
+  if (rc == SQLITE_OK && ps_fresh_nonce(cnt + (COUNT_NONCE_AT - COUNT_AT), k->nonce) != 0) rc = no_random(f);
   if (rc == SQLITE_OK) tag_of(k, &c, cnt + (COUNT_NONCE_AT - COUNT_AT), cnt + (COUNT_TAG_AT - COUNT_AT));
   msg_free(&c);
   if (rc != SQLITE_OK) return SQLITE_IOERR_WRITE;
