@@ -69,6 +69,16 @@ static ps_file *mains_find(const char *db_name) {
   return f;
 }
 
+/* Open main database files named `canon` (any connection of this process; rekey.c). */
+int ps_mains_count(const char *canon) {
+  int n = 0;
+  pthread_mutex_lock(&mains_lock);
+  for (ps_file *f = mains; f; f = f->next_main)
+    if (f->name && strcmp(f->name, canon) == 0) n++;
+  pthread_mutex_unlock(&mains_lock);
+  return n;
+}
+
 /* ---- io methods ---- */
 static int x_close(sqlite3_file *pf) {
   ps_file *f = (ps_file *)pf;

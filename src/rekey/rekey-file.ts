@@ -1,0 +1,215 @@
+/**
+ * `rekeyFile(path, { from, to, onProgress })`: changes the key, the cipher, or both, of a closed
+ * database; encrypts a plain one (`from: null`) or decrypts one (`to: null`). In place as the user
+ * sees it: the same path holds the database after, under the new key.
+ *
+ * How (docs/rekey.md has the why and what is on disk at each step):
+ *   1. lock the old file exclusively (refused at once when anyone else has it open);
+ *   2. checkpoint its WAL into it (TRUNCATE), so the file alone holds every committed row;
+ *   3. build the new database beside it under the new key (rebuild.ts), fsync it;
+ *   4. rename it over the old one (atomic), fsync the directory, then let go of the locks.
+ * A crash before 4 leaves the old database as it was (the half-built copy is never opened and is
+ * removed by the next rekey); after 4 the new one, complete. The old -wal is empty at the rename
+ * and no one can write to it: the lock is held until the rename is done.
+ */
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FormatError, InvalidOptionsError, PagesealError } from '../errors.js';
+import { cipherSpecById } from '../ciphers/registry.js';
+import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { install, type VfsBinding } from '../api/install.js';
+import { acquireKey, isRegistered, releaseKey } from '../api/keys.js';
+import { foldWal } from '../api/fold.js';
+import { sniffDatabase } from '../api/sniff.js';
+import { loadAddon } from '../addon.js';
+import { fsyncDir } from '../tools/files.js';
+import { checkPageGeometry } from '../format/sqlite-header.js';
+import { Rebuild, type Progress } from './rebuild.js';
+import { bytesNeeded, checkFreeSpace } from './space.js';
+
+export interface RekeyFileOptions {
+  /** The current cipher and key, or null for a plain database. */
+  from: EncryptionOpts | null;
+  /** The new cipher and key, or null to decrypt. */
+  to: EncryptionOpts | null;
+  /** Called with (pages done, pages in all) as the copy advances (at least at the start and the end). */
+  onProgress?: Progress;
+}
+
+export interface RekeyResult {
+  /** Pages of the old database. */
+  pagesBefore: number;
+  /** Pages of the new database. */
+  pagesAfter: number;
+  pageSize: number;
+  journalMode: string;
+  from: string;
+  to: string;
+  milliseconds: number;
+}
+
+/** The sibling name prefix of the copies: `<name>.pageseal-rekey-`. */
+export function copyPrefix(path: string): string {
+  return `${basename(path)}.pageseal-rekey-`;
+}
+
+function unlinkQuiet(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    // not there
+  }
+}
+
+/** Removes a copy and the journal, WAL and shm SQLite may have left beside it. */
+function removeCopy(p: string): void {
+  for (const s of ['', '-journal', '-wal', '-shm']) unlinkQuiet(p + s);
+}
+
+/** Copies left by a rekey that was killed before its rename: removed while the database is locked. */
+function removeStaleCopies(path: string, keep: string): void {
+  const dir = dirname(path);
+  const prefix = copyPrefix(path);
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith(prefix)) continue;
+    const full = join(dir, f);
+    if (full === keep || full.startsWith(keep + '-')) continue;
+    unlinkQuiet(full);
+  }
+}
+
+function resolveSide(v: unknown, name: string): ResolvedEncryption | null {
+  if (v === null) return null;
+  if (v === undefined) throw new InvalidOptionsError(`rekeyFile needs ${name}: { cipher, hexkey }, or null for a plain database`);
+  return resolveEncryption(v);
+}
+
+function describe(e: ResolvedEncryption | null): string {
+  return e ? e.cipher.name : 'none (plain)';
+}
+
+/** Refuses a file whose format does not fit `from`, before anything is opened. */
+function checkSource(path: string, from: ResolvedEncryption | null): void {
+  const kind = sniffDatabase(path);
+  if (kind.kind === 'missing' || kind.kind === 'empty') throw new PagesealError('IO', `${path}: no database there (missing or empty file)`);
+  if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor a Turso-encrypted one`);
+  if (kind.kind === 'plain' && from) {
+    throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database: give from: null (pageseal rekey --cipher none) to encrypt it`);
+  }
+  if (kind.kind === 'encrypted') {
+    if (!from) {
+      const name = cipherSpecById(kind.cipherId)?.name ?? `cipher id ${kind.cipherId}`;
+      throw new FormatError('NOT_A_DATABASE', `${path} is encrypted (${name}): give its current { cipher, hexkey } as from`);
+    }
+    if (kind.cipherId !== from.cipher.id) {
+      throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherSpecById(kind.cipherId)?.name ?? `cipher id ${kind.cipherId}`}, not ${from.cipher.name}`);
+    }
+  }
+}
+
+/** Connections of this process on `path`, through the VFS (any key source) and the key registry. */
+function openHere(vfs: VfsBinding, path: string): boolean {
+  const addon = loadAddon() as unknown as { openMainFiles?: (p: string) => number } | null;
+  const n = addon?.openMainFiles ? addon.openMainFiles(path) : 0;
+  return n > 0 || isRegistered(vfs, path);
+}
+
+function fsyncFile(p: string): void {
+  const fd = openSync(p, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function nonEmpty(p: string): boolean {
+  try {
+    return statSync(p).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs steps 1-4 on a database no connection of this process has open. `from` and `to` are the
+ * caller's options (the resolved forms are wiped by the caller).
+ */
+function rekeyClosed(path: string, fromOpts: EncryptionOpts | null, from: ResolvedEncryption | null, toOpts: EncryptionOpts | null, to: ResolvedEncryption | null, onProgress?: Progress): RekeyResult {
+  const started = Date.now();
+  const vfs = install();
+  checkSource(path, from);
+  if (openHere(vfs, path)) {
+    throw new PagesealError('BUSY', `${path} is open in this process: close its connections first, or use db.rekey() on the only one; nothing was changed`);
+  }
+  if (from && fromOpts) foldWal(vfs, path, fromOpts, from); // a Turso-written -wal, which SQLite could not read
+  const copy = join(dirname(path), copyPrefix(path) + randomBytes(6).toString('hex'));
+  const keyId = from ? acquireKey(vfs, path, from) : undefined;
+  let rebuild: Rebuild | undefined;
+  let renamed = false;
+  try {
+    rebuild = new Rebuild(copy, toOpts);
+    rebuild.attach(path, true);
+    rebuild.lock();
+    removeStaleCopies(path, copy);
+    const facts = rebuild.source();
+    const oldReserve = from ? from.cipher.reservedBytes : 0;
+    const newReserve = to ? to.cipher.reservedBytes : 0;
+    checkPageGeometry(facts.pageSize, newReserve);
+    if (facts.journalMode === 'wal') {
+      rebuild.db.pragma('src.wal_checkpoint(TRUNCATE)');
+    }
+    checkFreeSpace(dirname(path), bytesNeeded(facts.pageSize, facts.pageCount, oldReserve, newReserve));
+    rebuild.copy(facts, onProgress);
+    rebuild.finish(facts.journalMode === 'wal');
+    const pagesAfter = Number(rebuild.db.pragma('main.page_count', { simple: true }));
+    fsyncFile(copy);
+    // Nothing but the main file may hold committed data at the rename: the WAL was checkpointed
+    // under the lock, and no transaction of the old file left a journal.
+    if (nonEmpty(path + '-wal') || nonEmpty(path + '-journal')) {
+      throw new PagesealError('IO', `${path}: its -wal or -journal could not be emptied before the rename; nothing was changed`);
+    }
+    renameSync(copy, path);
+    renamed = true;
+    fsyncDir(dirname(path));
+    return {
+      pagesBefore: facts.pageCount,
+      pagesAfter,
+      pageSize: facts.pageSize,
+      journalMode: facts.journalMode,
+      from: describe(from),
+      to: describe(to),
+      milliseconds: Date.now() - started,
+    };
+  } finally {
+    try {
+      rebuild?.close();
+    } finally {
+      if (keyId !== undefined) releaseKey(vfs, keyId);
+      if (!renamed) removeCopy(copy);
+      else for (const s of ['-journal', '-wal', '-shm']) unlinkQuiet(copy + s);
+    }
+  }
+}
+
+/**
+ * Re-encrypts the closed database at `path` from `from` to `to` (either may be null: plain).
+ * Throws, having changed nothing, when the file does not match `from`, when any connection (this
+ * process or another) has it open, or when the disk lacks the space for the copy.
+ */
+export function rekeyFile(path: string, options: RekeyFileOptions): RekeyResult {
+  if (typeof path !== 'string' || path.trim() === '') throw new InvalidOptionsError('rekeyFile needs a database path');
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('rekeyFile needs options { from, to }');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionsError('onProgress must be a function');
+  const from = resolveSide(options.from, 'from');
+  let to: ResolvedEncryption | null = null;
+  try {
+    to = resolveSide(options.to, 'to');
+    return rekeyClosed(resolve(path.trim()), options.from, from, options.to, to, options.onProgress);
+  } finally {
+    from?.wipe();
+    to?.wipe();
+  }
+}
+
