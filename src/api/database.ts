@@ -15,6 +15,8 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
+import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
+import type { RekeyResult } from '../rekey/rekey-file.js';
 
 /** better-sqlite3's options plus `encryption`. */
 export interface DatabaseOptions extends BetterSqlite3.Options {
@@ -104,6 +106,19 @@ export class Database extends Base {
     } catch (e) {
       throw this.#explain(e);
     }
+  }
+
+  /**
+   * Re-encrypts this database under `to` (a new key, cipher, or both; null: plain), in WAL or
+   * rollback mode, crash-safely; this connection goes on under the new key. Refuses, changing
+   * nothing, while any other connection has the file open. See docs/rekey.md.
+   */
+  rekey(to: EncryptionOpts | null, options?: RekeyOptions): RekeyResult {
+    const { result, keyId } = rekeyDatabase(this, this.#keyId, to, options);
+    collected.unregister(this);
+    this.#keyId = keyId;
+    if (keyId !== undefined) collected.register(this, keyId, this);
+    return result;
   }
 
   /** Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. */

@@ -132,64 +132,97 @@ function nonEmpty(p: string): boolean {
   }
 }
 
+/** What copyAndSwap needs to know. */
+export interface Swap {
+  path: string;
+  from: ResolvedEncryption | null | { reserve: number; name: string };
+  toOpts: EncryptionOpts | null;
+  to: ResolvedEncryption | null;
+  onProgress?: Progress;
+  /** The database was in WAL mode (default: what the old file says now). */
+  wal?: boolean;
+  /** Runs right after the rename, while the copy connection still holds the old and the new file locked. */
+  afterRename?: () => void;
+}
+
+function reserveOf(e: Swap['from']): number {
+  if (!e) return 0;
+  return 'reserve' in e ? e.reserve : e.cipher.reservedBytes;
+}
+
+function nameOf(e: Swap['from']): string {
+  if (!e) return 'none (plain)';
+  return 'name' in e ? e.name : e.cipher.name;
+}
+
 /**
- * Runs steps 1-4 on a database no connection of this process has open. `from` and `to` are the
- * caller's options (the resolved forms are wiped by the caller).
+ * Steps 1-4 (see the top of this file). The old file's key, if any, must be registered for its path
+ * (the copy connection reads it through the VFS).
  */
-function rekeyClosed(path: string, fromOpts: EncryptionOpts | null, from: ResolvedEncryption | null, toOpts: EncryptionOpts | null, to: ResolvedEncryption | null, onProgress?: Progress): RekeyResult {
+export function copyAndSwap(s: Swap): RekeyResult {
   const started = Date.now();
-  const vfs = install();
-  checkSource(path, from);
-  if (openHere(vfs, path)) {
-    throw new PagesealError('BUSY', `${path} is open in this process: close its connections first, or use db.rekey() on the only one; nothing was changed`);
-  }
-  if (from && fromOpts) foldWal(vfs, path, fromOpts, from); // a Turso-written -wal, which SQLite could not read
+  const path = s.path;
   const copy = join(dirname(path), copyPrefix(path) + randomBytes(6).toString('hex'));
-  const keyId = from ? acquireKey(vfs, path, from) : undefined;
   let rebuild: Rebuild | undefined;
   let renamed = false;
   try {
-    rebuild = new Rebuild(copy, toOpts);
+    rebuild = new Rebuild(copy, s.toOpts);
     rebuild.attach(path, true);
     rebuild.lock();
     removeStaleCopies(path, copy);
     const facts = rebuild.source();
-    const oldReserve = from ? from.cipher.reservedBytes : 0;
-    const newReserve = to ? to.cipher.reservedBytes : 0;
+    const newReserve = s.to ? s.to.cipher.reservedBytes : 0;
     checkPageGeometry(facts.pageSize, newReserve);
-    if (facts.journalMode === 'wal') {
-      rebuild.db.pragma('src.wal_checkpoint(TRUNCATE)');
-    }
-    checkFreeSpace(dirname(path), bytesNeeded(facts.pageSize, facts.pageCount, oldReserve, newReserve));
-    rebuild.copy(facts, onProgress);
-    rebuild.finish(facts.journalMode === 'wal');
+    if (facts.journalMode === 'wal') rebuild.db.pragma('src.wal_checkpoint(TRUNCATE)');
+    checkFreeSpace(dirname(path), bytesNeeded(facts.pageSize, facts.pageCount, reserveOf(s.from), newReserve));
+    rebuild.copy(facts, s.onProgress);
+    const wal = s.wal ?? facts.journalMode === 'wal';
+    rebuild.finish(wal);
     const pagesAfter = Number(rebuild.db.pragma('main.page_count', { simple: true }));
     fsyncFile(copy);
     // Nothing but the main file may hold committed data at the rename: the WAL was checkpointed
-    // under the lock, and no transaction of the old file left a journal.
-    if (nonEmpty(path + '-wal') || nonEmpty(path + '-journal')) {
-      throw new PagesealError('IO', `${path}: its -wal or -journal could not be emptied before the rename; nothing was changed`);
+    // under the lock; a -journal left now is not hot (the copy connection rolled any hot one back
+    // when it first read the file, and no transaction of the old file is open).
+    if (nonEmpty(path + '-wal')) {
+      throw new PagesealError('IO', `${path}: its -wal could not be emptied before the rename; nothing was changed`);
     }
+    unlinkQuiet(path + '-journal');
     renameSync(copy, path);
     renamed = true;
     fsyncDir(dirname(path));
+    s.afterRename?.();
     return {
       pagesBefore: facts.pageCount,
       pagesAfter,
       pageSize: facts.pageSize,
-      journalMode: facts.journalMode,
-      from: describe(from),
-      to: describe(to),
+      journalMode: wal ? 'wal' : facts.journalMode,
+      from: nameOf(s.from),
+      to: describe(s.to),
       milliseconds: Date.now() - started,
     };
   } finally {
     try {
       rebuild?.close();
     } finally {
-      if (keyId !== undefined) releaseKey(vfs, keyId);
       if (!renamed) removeCopy(copy);
-      else for (const s of ['-journal', '-wal', '-shm']) unlinkQuiet(copy + s);
+      else for (const x of ['-journal', '-wal', '-shm']) unlinkQuiet(copy + x);
     }
+  }
+}
+
+/** A database no connection of this process has open. */
+function rekeyClosed(path: string, fromOpts: EncryptionOpts | null, from: ResolvedEncryption | null, toOpts: EncryptionOpts | null, to: ResolvedEncryption | null, onProgress?: Progress): RekeyResult {
+  const vfs = install();
+  checkSource(path, from);
+  if (openHere(vfs, path)) {
+    throw new PagesealError('BUSY', `${path} is open in this process: close its connections first, or use db.rekey() on the only one; nothing was changed`);
+  }
+  if (from && fromOpts) foldWal(vfs, path, fromOpts, from); // a Turso-written -wal, which SQLite could not read
+  const keyId = from ? acquireKey(vfs, path, from) : undefined;
+  try {
+    return copyAndSwap({ path, from, toOpts, to, onProgress });
+  } finally {
+    if (keyId !== undefined) releaseKey(vfs, keyId);
   }
 }
 

@@ -1,47 +1,155 @@
 /*
- * What a key change needs from the VFS (src/rekey): how many connections of this process have a
- * database file open, through any path that names it, whether their key came from the API or from
- * PRAGMA. A rekey refuses before changing anything while another one does (docs/rekey.md).
- *   openMainFiles(path) -> number
+ * What a key change needs from the VFS (src/rekey, docs/rekey.md):
+ *   openMainFiles(path) -> number       connections of this process with the file open (any key source)
+ *   rekeyTarget(path) -> cipherId       picks the only open main file of `path` as the one to rebind
+ *                                       (0: plain); throws unless exactly one is open
+ *   rekeyShareKey(share) -> boolean     share=true: registers the target's key for its path when it came
+ *                                       from PRAGMA (so the copy connection can read the old file), true
+ *                                       if it did; share=false: drops that registration again
+ *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c)
+ *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
+ * The target is per thread: each Node environment rekeys its own connections.
  */
 #include <node_api.h>
 #include <stdlib.h>
+#include <string.h>
 #include "ps_vfs.h"
 
-static napi_value js_open_main_files(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1], out;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+static _Thread_local ps_file *target;
+static _Thread_local char *shared_path; /* registered by rekeyShareKey, unregistered by rekeyForget */
+
+static napi_value fail(napi_env env, const char *code, const char *msg) {
+  napi_throw_error(env, code, msg);
+  return NULL;
+}
+
+/* The canonical path of argument 0 (malloc'd), or NULL with an exception pending. */
+static char *path_arg(napi_env env, napi_callback_info info) {
+  size_t argc = 1, len = 0;
+  napi_value argv[1];
   sqlite3_vfs *root = ps_root_vfs();
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   if (argc < 1 || root == NULL) {
-    napi_throw_error(env, "PS_VFS_NOT_INSTALLED", "pageseal: openMainFiles(path) needs the installed VFS");
+    fail(env, "PS_VFS_NOT_INSTALLED", "pageseal: a path and the installed VFS are needed");
     return NULL;
   }
-  size_t len = 0;
   if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &len) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: path must be a string");
     return NULL;
   }
   char *path = malloc(len + 1), *full = malloc((size_t)root->mxPathname + 1);
-  int n = -1;
-  if (path && full && napi_get_value_string_utf8(env, argv[0], path, len + 1, &len) == napi_ok) {
+  int ok = path && full && napi_get_value_string_utf8(env, argv[0], path, len + 1, &len) == napi_ok && strlen(path) == len;
+  if (ok) {
     int rc = root->xFullPathname(root, path, root->mxPathname + 1, full);
-    if (rc == SQLITE_OK || rc == SQLITE_OK_SYMLINK) n = ps_mains_count(full);
+    ok = rc == SQLITE_OK || rc == SQLITE_OK_SYMLINK;
   }
   free(path);
-  free(full);
-  if (n < 0) {
-    napi_throw_error(env, "PS_BAD_PATH", "pageseal: cannot resolve the database path");
+  if (!ok) {
+    free(full);
+    fail(env, "PS_BAD_PATH", "pageseal: cannot resolve the database path");
     return NULL;
   }
-  if (napi_create_int32(env, n, &out) != napi_ok) return NULL;
-  return out;
+  return full;
+}
+
+static napi_value int_value(napi_env env, int n) {
+  napi_value v;
+  return napi_create_int32(env, n, &v) == napi_ok ? v : NULL;
+}
+
+static napi_value js_open_main_files(napi_env env, napi_callback_info info) {
+  char *path = path_arg(env, info);
+  if (path == NULL) return NULL;
+  int n = ps_mains_count(path, NULL);
+  free(path);
+  return int_value(env, n);
+}
+
+static void unshare(void) {
+  if (shared_path) {
+    ps_keys_unregister(shared_path);
+    free(shared_path);
+    shared_path = NULL;
+  }
+}
+
+static void forget(void) {
+  unshare();
+  target = NULL;
+}
+
+static napi_value js_rekey_target(napi_env env, napi_callback_info info) {
+  char *path = path_arg(env, info);
+  if (path == NULL) return NULL;
+  ps_file *f = NULL;
+  int n = ps_mains_count(path, &f);
+  free(path);
+  forget();
+  if (n != 1) return fail(env, "PS_REKEY_SHARED", "pageseal: the database must be open by exactly one connection of this process");
+  target = f;
+  ps_key *k = f->key;
+  return int_value(env, k ? k->cipher : 0);
+}
+
+static ps_file *live_target(napi_env env) {
+  if (target == NULL || !ps_mains_contains(target)) {
+    target = NULL;
+    fail(env, "PS_REKEY_NO_TARGET", "pageseal: the connection to rekey is no longer open");
+    return NULL;
+  }
+  return target;
+}
+
+static napi_value js_rekey_share_key(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], v;
+  bool share = false;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_get_value_bool(env, argv[0], &share) != napi_ok) share = false;
+  if (!share) {
+    unshare();
+    return napi_get_boolean(env, false, &v) == napi_ok ? v : NULL;
+  }
+  ps_file *f = live_target(env);
+  if (f == NULL) return NULL;
+  ps_key *reg = ps_keys_acquire(f->name);
+  int shared = 0;
+  if (reg) {
+    ps_key_release(reg);
+  } else if (f->key && shared_path == NULL) {
+    shared_path = strdup(f->name);
+    if (shared_path == NULL) return fail(env, "PS_NOMEM", "pageseal: out of memory");
+    if (ps_keys_register(f->name, f->key->cipher, f->key->raw, f->key->key_len) != PS_KEY_OK) {
+      free(shared_path);
+      shared_path = NULL;
+      return fail(env, "PS_KEY_CONFLICT", "pageseal: cannot share the connection's key with the copy");
+    }
+    shared = 1;
+  }
+  return napi_get_boolean(env, shared, &v) == napi_ok ? v : NULL;
+}
+
+static napi_value js_rekey_rebind(napi_env env, napi_callback_info info) {
+  ps_file *f = live_target(env);
+  if (f == NULL) return NULL;
+  int rc = ps_rekey_rebind(f);
+  if (rc != SQLITE_OK) return fail(env, "PS_REKEY_REBIND", "pageseal: the connection could not be moved to the re-keyed file");
+  return NULL;
+}
+
+static napi_value js_rekey_forget(napi_env env, napi_callback_info info) {
+  forget();
+  return NULL;
 }
 
 napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"openMainFiles", NULL, js_open_main_files, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyTarget", NULL, js_rekey_target, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyShareKey", NULL, js_rekey_share_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyRebind", NULL, js_rekey_rebind, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyForget", NULL, js_rekey_forget, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, 1, props) != napi_ok) return NULL;
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;
 }

@@ -69,14 +69,25 @@ static ps_file *mains_find(const char *db_name) {
   return f;
 }
 
-/* Open main database files named `canon` (any connection of this process; rekey.c). */
-int ps_mains_count(const char *canon) {
+/* Open main database files named `canon` (any connection of this process; napi_rekey.c); *first gets one. */
+int ps_mains_count(const char *canon, ps_file **first) {
   int n = 0;
   pthread_mutex_lock(&mains_lock);
-  for (ps_file *f = mains; f; f = f->next_main)
-    if (f->name && strcmp(f->name, canon) == 0) n++;
+  for (ps_file *f = mains; f; f = f->next_main) {
+    if (f->name == NULL || strcmp(f->name, canon) != 0) continue;
+    if (n++ == 0 && first) *first = f;
+  }
   pthread_mutex_unlock(&mains_lock);
   return n;
+}
+
+/* True while `f` is an open main database file. */
+int ps_mains_contains(const ps_file *f) {
+  pthread_mutex_lock(&mains_lock);
+  const ps_file *p = mains;
+  while (p && p != f) p = p->next_main;
+  pthread_mutex_unlock(&mains_lock);
+  return p != NULL;
 }
 
 /* ---- io methods ---- */
