@@ -13,6 +13,7 @@
  */
 import { PagesealError } from '../errors.js';
 import { Database } from '../api/database.js';
+import { explainError } from '../api/explain.js';
 import type { EncryptionOpts } from '../options.js';
 
 export type Progress = (done: number, total: number) => void;
@@ -29,6 +30,10 @@ function codeOf(e: unknown): unknown {
 export function isBusy(e: unknown): boolean {
   const c = codeOf(e);
   return typeof c === 'string' && (c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED'));
+}
+
+function busyError(cause: unknown): PagesealError {
+  return new PagesealError('BUSY', 'the database is in use by another connection (another process, or a connection of this process): close it and retry; nothing was changed', { cause });
 }
 
 export interface SourceFacts {
@@ -67,8 +72,14 @@ export class Rebuild {
    */
   attach(src: string, exclusive: boolean): void {
     if (exclusive) this.db.pragma('locking_mode = EXCLUSIVE');
-    this.db.prepare('ATTACH ? AS src').run(src);
-    this.#attached = true;
+    try {
+      this.db.prepare('ATTACH ? AS src').run(src);
+      this.#attached = true;
+      this.db.prepare('SELECT count(*) FROM src.sqlite_schema').pluck().get(); // a wrong key fails here, before any lock or write
+    } catch (e) {
+      if (isBusy(e)) throw busyError(e);
+      throw explainError(e, src);
+    }
   }
 
   /** Takes the exclusive lock (see attach); throws PagesealError BUSY when anyone else has the file open or locked. */
@@ -76,9 +87,7 @@ export class Rebuild {
     try {
       this.db.exec('BEGIN EXCLUSIVE; COMMIT');
     } catch (e) {
-      if (isBusy(e)) {
-        throw new PagesealError('BUSY', 'the database is in use by another connection (another process, or a connection of this process): close it and retry; nothing was changed', { cause: e });
-      }
+      if (isBusy(e)) throw busyError(e);
       throw e;
     }
   }

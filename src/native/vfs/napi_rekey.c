@@ -8,6 +8,8 @@
  *                                       if it did; share=false: drops that registration again
  *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c)
  *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
+ *   requestReserve(path, n)             the reserve the newest connection on `path` asks for in its next
+ *                                       VACUUM (INTO): how a plain file is rebuilt for a cipher
  * The target is per thread: each Node environment rekeys its own connections.
  */
 #include <node_api.h>
@@ -142,6 +144,23 @@ static napi_value js_rekey_forget(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_request_reserve(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t n = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 2 || napi_get_value_int32(env, argv[1], &n) != napi_ok || n < 0 || n > 255)
+    return fail(env, "ERR_INVALID_ARG_VALUE", "pageseal: requestReserve(path, 0..255)");
+  char *path = path_arg(env, info);
+  if (path == NULL) return NULL;
+  ps_file *f = NULL;
+  int count = ps_mains_count(path, &f);
+  free(path);
+  if (count == 0 || f->db == NULL) return fail(env, "PS_REKEY_NO_TARGET", "pageseal: no open connection on that path");
+  ps_rekey_request_reserve(f, n);
+  return NULL;
+}
+
 napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"openMainFiles", NULL, js_open_main_files, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -149,6 +168,7 @@ napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
       {"rekeyShareKey", NULL, js_rekey_share_key, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyRebind", NULL, js_rekey_rebind, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyForget", NULL, js_rekey_forget, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"requestReserve", NULL, js_request_reserve, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

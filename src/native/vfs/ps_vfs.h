@@ -103,6 +103,8 @@ int ps_stat_temp_files(void);
 int ps_mains_count(const char *canon, struct ps_file **first); /* open main files of that path, all connections */
 int ps_mains_contains(const struct ps_file *f);
 int ps_rekey_rebind(struct ps_file *f); /* rekey.c */
+void ps_rekey_request_reserve(struct ps_file *f, int reserve);
+int ps_pragma_rehexkey(char **args);    /* rekey.c: refused here, run by the Database API */
 
 /* mainfile.c, auxfile.c, tempfile.c, pragma.c */
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);

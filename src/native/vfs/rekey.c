@@ -15,7 +15,7 @@
 #include "ps_vfs.h"
 
 /* Sets the reserve SQLite will ask for in a later VACUUM of this file (none for a plain one). */
-static void request_reserve(ps_file *f, int reserve) {
+void ps_rekey_request_reserve(ps_file *f, int reserve) {
   if (f->db == NULL) return;
   for (int i = 0; sqlite3_db_name(f->db, i) != NULL; i++) {
     const char *schema = sqlite3_db_name(f->db, i);
@@ -54,7 +54,18 @@ int ps_rekey_rebind(ps_file *f) {
   f->reserve_done = 0;
   f->plain_checked = 0;
   f->page_size = 0;
-  request_reserve(f, f->key ? (int)f->key->reserve : 0);
+  ps_rekey_request_reserve(f, f->key ? (int)f->key->reserve : 0);
   f->reserve_done = f->key != NULL;
   return SQLITE_OK;
+}
+
+/*
+ * PRAGMA rehexkey reaching the VFS: pageseal's Database runs it before SQLite sees it (db.pragma, db.exec);
+ * from anywhere else (a prepared statement, another binding) a rekey cannot run inside the statement,
+ * since it rebuilds and renames the file. Refused, naming the way that works; the value is not echoed.
+ */
+int ps_pragma_rehexkey(char **args) {
+  args[0] = sqlite3_mprintf("pageseal: PRAGMA rehexkey runs through pageseal's Database (db.pragma or db.exec, as the only "
+                            "statement) or db.rekey(); nothing was changed");
+  return SQLITE_ERROR;
 }
