@@ -353,6 +353,22 @@ describe('another process', () => {
       expect(content(p, k)).toContain('|');
     });
   }
+
+  it('a connection that opened the file before the rekey but had not read it cannot touch the new file', async () => {
+    const p = join(dir, 'late.db');
+    stockDb(p, 'wal');
+    const h = await holder(p, null, 'lazy'); // holds no lock: not detectable, the rekey goes ahead
+    await h.ready;
+    const k = key('aegis256');
+    rekeyFile(p, { from: null, to: k });
+    h.child.stdin.end();
+    await h.done;
+    expect(h.lines[1]).toBe('error SQLITE_CANTOPEN'); // its WAL would be the new file's: refused by the VFS
+    expect(content(p, k)).toContain('|');
+    const db = open(p, { encryption: k });
+    expect(db.prepare('SELECT count(*) FROM t WHERE id = -1').pluck().get()).toBe(0);
+    db.close();
+  });
 });
 
 describe('Turso reads the result', () => {

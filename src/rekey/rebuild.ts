@@ -14,6 +14,7 @@
 import { PagesealError } from '../errors.js';
 import { Database } from '../api/database.js';
 import { explainError } from '../api/explain.js';
+import { loadAddon } from '../addon.js';
 import type { EncryptionOpts } from '../options.js';
 
 export type Progress = (done: number, total: number) => void;
@@ -113,6 +114,17 @@ export class Rebuild {
       .prepare("SELECT type, name, sql, rootpage FROM src.sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
       .all() as { type: string; name: string; sql: string; rootpage: number | null }[];
     const stored = schema.filter((r) => r.type === 'table' && (r.rootpage ?? 1) > 0);
+    const total = facts.pageCount;
+    let best = 0; // never report going backwards
+    const report = (pages: number): void => {
+      best = Math.max(best, Math.min(pages, total));
+      onProgress?.(best, total);
+    };
+    onProgress?.(0, total);
+    // Pages written to the new file as SQLite spills and commits, reported by the VFS.
+    const native = loadAddon() as unknown as { rekeyProgress?: (path: string, total: number, pageSize: number, fn: ((pages: number) => void) | null) => void } | null;
+    const tracked = onProgress !== undefined && native?.rekeyProgress !== undefined;
+    if (tracked) native!.rekeyProgress!(this.dest, total, facts.pageSize, report);
     db.exec('BEGIN');
     try {
       db.pragma('writable_schema = ON');
@@ -123,11 +135,7 @@ export class Rebuild {
         .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND coalesce(rootpage, 1) > 0 ORDER BY rowid")
         .pluck()
         .all() as string[];
-      onProgress?.(0, facts.pageCount);
-      for (const t of tables) {
-        db.exec(`INSERT INTO main.${quote(t)} SELECT * FROM src.${quote(t)}`);
-        onProgress?.(Math.min(Number(db.pragma('main.page_count', { simple: true })), facts.pageCount), facts.pageCount);
-      }
+      for (const t of tables) db.exec(`INSERT INTO main.${quote(t)} SELECT * FROM src.${quote(t)}`);
       // Objects without storage: copied as schema rows, as VACUUM does.
       db.exec("INSERT INTO main.sqlite_schema SELECT * FROM src.sqlite_schema WHERE type IN ('view', 'trigger') OR (type = 'table' AND rootpage = 0)");
       for (const meta of ['user_version', 'application_id']) db.pragma(`main.${meta} = ${Number(db.pragma(`src.${meta}`, { simple: true }))}`);
@@ -139,9 +147,10 @@ export class Rebuild {
       if (db.inTransaction) db.exec('ROLLBACK');
       throw e;
     } finally {
+      if (tracked) native!.rekeyProgress!(this.dest, 0, 512, null);
       db.pragma('writable_schema = OFF');
     }
-    onProgress?.(facts.pageCount, facts.pageCount);
+    onProgress?.(total, total);
   }
 
   /** Puts the new file in WAL mode when the old one was, with the header change in the file itself. */

@@ -10,6 +10,8 @@
  *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
  *   requestReserve(path, n)             the reserve the newest connection on `path` asks for in its next
  *                                       VACUUM (INTO): how a plain file is rebuilt for a cipher
+ *   rekeyProgress(path, total, pageSize, fn|null) calls fn(pages) as the newest connection on `path`
+ *                                       writes its file (every 1% of `total`); null stops it
  * The target is per thread: each Node environment rekeys its own connections.
  */
 #include <node_api.h>
@@ -161,6 +163,68 @@ static napi_value js_request_reserve(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * Progress of a copy: better-sqlite3's SQLite is built without progress handlers, so the VFS reports
+ * the pages written to the copy (x_write calls ps_rekey_on_write). One per thread: the copy's
+ * statements run on the thread that asked for it.
+ */
+typedef struct {
+  napi_env env;
+  napi_ref fn;
+  ps_file *file;
+  sqlite3_int64 page_size, step, next, high; /* in pages */
+} progress_state;
+static _Thread_local progress_state progress;
+
+void ps_rekey_on_write(ps_file *f, sqlite3_int64 end) {
+  progress_state *p = &progress;
+  if (p->file != f || f == NULL) return;
+  sqlite3_int64 pages = end / p->page_size;
+  if (pages > p->high) p->high = pages;
+  if (p->high < p->next) return;
+  p->next = p->high + p->step;
+  napi_handle_scope scope;
+  if (napi_open_handle_scope(p->env, &scope) != napi_ok) return;
+  napi_value fn, global, arg0, result;
+  if (napi_get_reference_value(p->env, p->fn, &fn) == napi_ok && fn != NULL && napi_get_global(p->env, &global) == napi_ok &&
+      napi_create_int64(p->env, p->high, &arg0) == napi_ok &&
+      napi_call_function(p->env, global, fn, 1, &arg0, &result) != napi_ok) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(p->env, &ignored); /* a failing callback does not stop the copy */
+  }
+  napi_close_handle_scope(p->env, scope);
+}
+
+static void progress_off(void) {
+  if (progress.fn) napi_delete_reference(progress.env, progress.fn);
+  memset(&progress, 0, sizeof progress);
+}
+
+static napi_value js_rekey_progress(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
+  progress_off();
+  napi_valuetype t = napi_undefined;
+  if (argc < 4 || napi_typeof(env, argv[3], &t) != napi_ok || t != napi_function) return NULL;
+  int64_t total = 0, page_size = 0;
+  if (napi_get_value_int64(env, argv[1], &total) != napi_ok) total = 0;
+  if (napi_get_value_int64(env, argv[2], &page_size) != napi_ok || page_size < 512) return fail(env, "ERR_INVALID_ARG_VALUE", "pageseal: page size");
+  char *path = path_arg(env, info);
+  if (path == NULL) return NULL;
+  ps_file *f = NULL;
+  int count = ps_mains_count(path, &f);
+  free(path);
+  if (count == 0) return fail(env, "PS_REKEY_NO_TARGET", "pageseal: no open connection on that path");
+  if (napi_create_reference(env, argv[3], 1, &progress.fn) != napi_ok) return NULL;
+  progress.page_size = page_size;
+  progress.env = env;
+  progress.file = f;
+  progress.step = total > 100 ? total / 100 : 1;
+  progress.next = progress.step;
+  return NULL;
+}
+
 napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"openMainFiles", NULL, js_open_main_files, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -169,6 +233,7 @@ napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
       {"rekeyRebind", NULL, js_rekey_rebind, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyForget", NULL, js_rekey_forget, NULL, NULL, NULL, napi_enumerable, NULL},
       {"requestReserve", NULL, js_request_reserve, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyProgress", NULL, js_rekey_progress, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

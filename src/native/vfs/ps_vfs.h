@@ -104,7 +104,9 @@ int ps_mains_count(const char *canon, struct ps_file **first); /* open main file
 int ps_mains_contains(const struct ps_file *f);
 int ps_rekey_rebind(struct ps_file *f); /* rekey.c */
 void ps_rekey_request_reserve(struct ps_file *f, int reserve);
-int ps_pragma_rehexkey(char **args);    /* rekey.c: refused here, run by the Database API */
+int ps_pragma_rehexkey(char **args);
+int ps_main_moved(struct ps_file *main);
+void ps_rekey_on_write(struct ps_file *f, sqlite3_int64 end); /* napi_rekey.c: progress of a rekey copy */  /* rekey.c: the file at its path is another one now */    /* rekey.c: refused here, run by the Database API */
 
 /* mainfile.c, auxfile.c, tempfile.c, pragma.c */
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);

@@ -69,3 +69,18 @@ int ps_pragma_rehexkey(char **args) {
                             "statement) or db.rekey(); nothing was changed");
   return SQLITE_ERROR;
 }
+
+/*
+ * A rekey renames a new file over the database. A connection that opened the old file before and
+ * reaches its first lock only after (it waited on the rekey's lock) holds a file that is gone, while
+ * the -wal, -shm and -journal names now belong to the new one: letting it open them would mix two
+ * databases. So a WAL or journal is not opened for a main file that is no longer the file at its
+ * path (guard.c); SQLite reports SQLITE_CANTOPEN, and the connection must be opened again.
+ */
+int ps_main_moved(ps_file *main) {
+  int moved = 0;
+  if (main == NULL || main->root->pMethods == NULL) return 0;
+  if (main->root->pMethods->xFileControl(main->root, SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK) return 0;
+  if (moved) sqlite3_log(SQLITE_CANTOPEN, "pageseal: %s was replaced (re-keyed?) after this connection opened it: open it again", main->name);
+  return moved;
+}

@@ -136,6 +136,7 @@ static int key_incomplete(const ps_file *f) {
 static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) {
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_TEMP) return ps_temp_write(f, buf, n, off);
+  ps_rekey_on_write(f, off + n);
   ps_key *k = ps_file_key(f);
   if (k == NULL && key_incomplete(f)) {
     ps_failure_set(PS_FAIL_KEY_INCOMPLETE, ps_file_db_name(f), 0);
