@@ -7,7 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthenticationError, Database, FormatError, PagesealError, encryptFile, info, open, rekeyFile, verifyFile } from '../src/index.js';
 import { checkFreeSpace } from '../src/rekey/space.js';
@@ -178,6 +178,22 @@ describe('rekeyFile', () => {
     rekeyFile(p, { from: null, to: k });
     expect(existsSync(stale)).toBe(false);
     expect(leftovers()).toEqual([]);
+  });
+
+  it('follows a symlink: the file is re-keyed, the link stays a link', () => {
+    const real = join(dir, 'real.db');
+    stockDb(real, 'wal');
+    const link = join(dir, 'link.db');
+    symlinkSync(real, link);
+    const k = key('aegis256');
+    rekeyFile(link, { from: null, to: k });
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expectFormat(real, k);
+    const db = new Database(link, { encryption: k });
+    db.rekey(key('aegis128l'));
+    db.close();
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(info(real).cipher).toBe('aegis128l');
   });
 
   it('refuses up front when the disk lacks the space (the check itself)', () => {

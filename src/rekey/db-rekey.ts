@@ -21,7 +21,6 @@ import type { Database } from '../api/database.js';
 import { copyAndSwap, type RekeyResult } from './rekey-file.js';
 import type { Progress } from './rebuild.js';
 import { isBusy } from './rebuild.js';
-import { resolve } from 'node:path';
 
 export interface RekeyOptions {
   onProgress?: Progress;
@@ -85,7 +84,7 @@ export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: E
   const to: ResolvedEncryption | null = toOpts === null ? null : resolveEncryption(toOpts);
   const vfs = install();
   const native = addon();
-  const path = resolve(db.name);
+  const path = vfs.canonicalPath(db.name); // as SQLite opened it: absolute, symlinks followed
   let leftWal = false;
   let newKeyId: string | undefined;
   let swapped = false;

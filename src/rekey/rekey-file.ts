@@ -12,7 +12,7 @@
  * removed by the next rekey); after 4 the new one, complete. The old -wal is empty at the rename
  * and no one can write to it: the lock is held until the rename is done.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FormatError, InvalidOptionsError, PagesealError } from '../errors.js';
@@ -76,6 +76,15 @@ function removeStaleCopies(path: string, keep: string): void {
     const full = join(dir, f);
     if (full === keep || full.startsWith(keep + '-')) continue;
     unlinkQuiet(full);
+  }
+}
+
+/** The file itself (a symlink is followed: the copy must be renamed over the file, not over the link). */
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p); // missing: reported by checkSource
   }
 }
 
@@ -239,7 +248,7 @@ export function rekeyFile(path: string, options: RekeyFileOptions): RekeyResult 
   let to: ResolvedEncryption | null = null;
   try {
     to = resolveSide(options.to, 'to');
-    return rekeyClosed(resolve(path.trim()), options.from, from, options.to, to, options.onProgress);
+    return rekeyClosed(realPath(path.trim()), options.from, from, options.to, to, options.onProgress);
   } finally {
     from?.wipe();
     to?.wipe();
