@@ -202,8 +202,8 @@ describe('rekeyFile', () => {
     expect(e.message).toMatch(/not enough free disk space/);
   });
 
-  it('drops the key registrations it made', () => {
-    const stats = (): { registeredPaths: number } => (loadAddon() as unknown as { vfsStats(): { registeredPaths: number } }).vfsStats();
+  it('drops the key registrations it made, and no key stays in native memory', () => {
+    const stats = (): { registeredPaths: number; liveKeys: number } => (loadAddon() as unknown as { vfsStats(): { registeredPaths: number; liveKeys: number } }).vfsStats();
     const p = join(dir, 'r.db');
     stockDb(p, 'wal');
     const k1 = key('aegis256');
@@ -212,6 +212,12 @@ describe('rekeyFile', () => {
     rekeyFile(p, { from: null, to: k1 });
     rekeyFile(p, { from: k1, to: k2 });
     expect(stats().registeredPaths).toBe(n);
+    const live = stats().liveKeys;
+    const db = new Database(p, { encryption: k2 });
+    db.rekey(key('aegis256'));
+    expect(stats().liveKeys).toBe(live + 1); // only the new key, held by the open connection
+    db.close();
+    expect(stats()).toMatchObject({ registeredPaths: n, liveKeys: live });
   });
 });
 
@@ -264,6 +270,22 @@ describe('db.rekey', () => {
       stock.close();
     });
   }
+
+  it('reports progress, and refuses inside a transaction or on a read-only connection', () => {
+    const p = join(dir, 'pr.db');
+    stockDb(p, 'delete');
+    const db = new Database(p);
+    const seen: [number, number][] = [];
+    db.rekey(key('aegis256'), { onProgress: (d, t) => seen.push([d, t]) });
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen[0]![0]).toBe(0);
+    expect(seen.at(-1)![0]).toBe(seen.at(-1)![1]);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]![0]).toBeGreaterThanOrEqual(seen[i - 1]![0]);
+    db.exec('BEGIN');
+    expect((thrown(() => db.rekey(key('aegis256'))) as PagesealError).code).toBe('INVALID_OPTIONS');
+    db.exec('ROLLBACK');
+    db.close();
+  });
 
   it('refuses with a second connection of this process open, changing nothing; both go on working', () => {
     const p = join(dir, 'two.db');
