@@ -6,6 +6,7 @@
  */
 import { rekeyFile, type RekeyResult } from './rekey/rekey-file.js';
 import type { EncryptionOpts } from './options.js';
+import { info } from './tools/info.js';
 
 export interface ProgressSink {
   isTTY?: boolean;
@@ -61,6 +62,11 @@ export function runRekey(a: RekeyArgs, env: NodeJS.ProcessEnv, out: (line: strin
   const from = side(a.cipher, a.hexkey ?? env.PAGESEAL_HEXKEY, 'PAGESEAL_HEXKEY', '--hexkey', 'a plain database');
   const to = side(a.newCipher ?? a.cipher, a.newHexkey ?? env.PAGESEAL_NEW_HEXKEY, 'PAGESEAL_NEW_HEXKEY', '--new-hexkey', 'decrypting');
   let pageSize = 4096;
+  try {
+    pageSize = info(a.file).pageSize || 4096; // for the rate shown by the bar
+  } catch {
+    // rekeyFile reports what is wrong with the file
+  }
   const bar = progressBar(progress, () => pageSize);
   let r: RekeyResult;
   try {
@@ -68,7 +74,6 @@ export function runRekey(a: RekeyArgs, env: NodeJS.ProcessEnv, out: (line: strin
   } finally {
     bar.end();
   }
-  pageSize = r.pageSize;
   if (a.json) out(JSON.stringify({ file: a.file, ...r }));
   else out(`rekeyed ${a.file}: ${r.from} -> ${r.to} (${r.pagesAfter} pages of ${r.pageSize} bytes, ${r.journalMode} mode, ${(r.milliseconds / 1000).toFixed(2)} s)`);
   return r;
