@@ -392,21 +392,24 @@ describe('another process', () => {
     });
   }
 
-  it('a connection that opened the file before the rekey but had not read it cannot touch the new file', async () => {
-    const p = join(dir, 'late.db');
-    stockDb(p, 'wal');
-    const h = await holder(p, null, 'lazy'); // holds no lock: not detectable, the rekey goes ahead
-    await h.ready;
-    const k = key('aegis256');
-    rekeyFile(p, { from: null, to: k });
-    h.child.stdin.end();
-    await h.done;
-    expect(h.lines[1]).toBe('error SQLITE_CANTOPEN'); // its WAL would be the new file's: refused by the VFS
-    expect(content(p, k)).toContain('|');
-    const db = open(p, { encryption: k });
-    expect(db.prepare('SELECT count(*) FROM t WHERE id = -1').pluck().get()).toBe(0);
-    db.close();
-  });
+  for (const journal of ['wal', 'delete'] as const) {
+    it(`a connection that opened the file before the rekey but had not read it cannot touch the new file (${journal})`, async () => {
+      const p = join(dir, 'late.db');
+      stockDb(p, journal);
+      const h = await holder(p, null, 'lazy'); // holds no lock: not detectable, the rekey goes ahead
+      await h.ready;
+      const k = key('aegis256');
+      rekeyFile(p, { from: null, to: k });
+      h.child.stdin.end();
+      await h.done;
+      // Its WAL or journal would be the new file's: refused by the VFS (or, for a journal, by SQLite).
+      expect(h.lines[1]).toMatch(journal === 'wal' ? /^error SQLITE_CANTOPEN$/ : /^error SQLITE_(CANTOPEN|READONLY_DBMOVED)$/);
+      expect(content(p, k)).toContain('|');
+      const db = open(p, { encryption: k });
+      expect(db.prepare('SELECT count(*) FROM t WHERE id = -1').pluck().get()).toBe(0);
+      db.close();
+    });
+  }
 });
 
 describe('Turso reads the result', () => {
