@@ -131,6 +131,34 @@ describe('rekeyFile', () => {
     }
   }
 
+  it('keeps rowids everywhere (a table without INTEGER PRIMARY KEY or index too: an FTS index refers to them), generated columns, STRICT and WITHOUT ROWID tables', () => {
+    const p = join(dir, 'kinds.db');
+    const b = new BetterSqlite3(p);
+    b.exec(`CREATE TABLE g(a INTEGER, b AS (a * 2) STORED, c AS (a + 1) VIRTUAL, CHECK (a >= 0));
+      CREATE TABLE s(x TEXT COLLATE NOCASE PRIMARY KEY, y INT) STRICT, WITHOUT ROWID;
+      CREATE TABLE docs(body);
+      CREATE VIRTUAL TABLE fx USING fts5(body, content = 'docs', content_rowid = 'rowid');
+      INSERT INTO g(a) VALUES (1), (2), (3); INSERT INTO s VALUES ('A', 1), ('b', 2);
+      INSERT INTO docs(rowid, body) VALUES (10, 'alpha beta'), (500, 'gamma delta'), (7, 'epsilon');
+      INSERT INTO fx(fx) VALUES ('rebuild');
+      DELETE FROM g WHERE a = 2; INSERT INTO g(rowid, a) VALUES (99, 9);`);
+    const sig = (db: BetterSqlite3.Database): string =>
+      JSON.stringify([
+        db.prepare('SELECT rowid, * FROM g ORDER BY rowid').all(),
+        db.prepare('SELECT * FROM s').all(),
+        db.prepare('SELECT rowid, body FROM docs ORDER BY rowid').all(),
+        db.prepare("SELECT rowid, body FROM fx WHERE fx MATCH 'gamma'").all(),
+      ]);
+    const want = sig(b);
+    b.close();
+    const k = key('aes256gcm');
+    rekeyFile(p, { from: null, to: k });
+    const db = new Database(p, { encryption: k });
+    expect(sig(db)).toBe(want);
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    db.close();
+  });
+
   it('a wrong current key changes nothing and leaves no copy', () => {
     const p = join(dir, 'w.db');
     stockDb(p, 'delete');

@@ -135,7 +135,7 @@ export class Rebuild {
         .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND coalesce(rootpage, 1) > 0 ORDER BY rowid")
         .pluck()
         .all() as string[];
-      for (const t of tables) db.exec(`INSERT INTO main.${quote(t)} SELECT * FROM src.${quote(t)}`);
+      for (const t of tables) db.exec(this.#copyStatement(t));
       // Objects without storage: copied as schema rows, as VACUUM does.
       db.exec("INSERT INTO main.sqlite_schema SELECT * FROM src.sqlite_schema WHERE type IN ('view', 'trigger') OR (type = 'table' AND rootpage = 0)");
       for (const meta of ['user_version', 'application_id']) db.pragma(`main.${meta} = ${Number(db.pragma(`src.${meta}`, { simple: true }))}`);
@@ -151,6 +151,32 @@ export class Rebuild {
       db.pragma('writable_schema = OFF');
     }
     onProgress?.(total, total);
+  }
+
+  /**
+   * The statement that copies table `t`. `INSERT ... SELECT *` takes SQLite's transfer
+   * optimisation, which keeps rowids, except in a rowid table with neither an INTEGER PRIMARY KEY
+   * nor any index: there it numbers rows afresh (as VACUUM may; VACUUM INTO does not). Rowids can
+   * be referenced from outside the table (an FTS index with external content, the application), so
+   * such a table is copied with its rowid named, column by column (generated columns are computed
+   * again).
+   */
+  #copyStatement(t: string): string {
+    const plain = `INSERT INTO main.${quote(t)} SELECT * FROM src.${quote(t)}`;
+    const lit = `'${t.replace(/'/g, "''")}'`;
+    const list = this.db.pragma(`src.table_list(${lit})`) as { wr: number }[];
+    if (list.length !== 1 || list[0]!.wr) return plain; // WITHOUT ROWID: no rowid to keep
+    const cols = this.db.pragma(`src.table_xinfo(${lit})`) as { name: string; type: string; pk: number; hidden: number }[];
+    const pk = cols.filter((c) => c.pk > 0);
+    if (pk.length === 1 && pk[0]!.type.toUpperCase() === 'INTEGER') return plain; // the rowid is a column
+    const indexed = this.db.prepare("SELECT count(*) FROM src.sqlite_schema WHERE type = 'index' AND tbl_name = ?").pluck().get(t) as number;
+    if (indexed > 0) return plain;
+    const names = new Set(cols.map((c) => c.name.toLowerCase()));
+    const rowid = ['rowid', '_rowid_', 'oid'].find((a) => !names.has(a));
+    if (rowid === undefined) return plain; // every name of the rowid is taken by a column: it cannot be read
+    const stored = cols.filter((c) => c.hidden === 0).map((c) => quote(c.name));
+    const list2 = [rowid, ...stored].join(', ');
+    return `INSERT INTO main.${quote(t)}(${list2}) SELECT ${list2} FROM src.${quote(t)}`;
   }
 
   /** Puts the new file in WAL mode when the old one was, with the header change in the file itself. */
