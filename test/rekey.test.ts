@@ -62,7 +62,7 @@ function content(path: string, k: Key): string {
   const db = openAs(path, k);
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
-    const extra = [db.prepare('SELECT count(*) FROM log').pluck().get(), db.prepare('SELECT count(*) FROM v').pluck().get(), db.pragma('user_version', { simple: true })];
+    const extra = [JSON.stringify(db.prepare('SELECT rowid, * FROM sqlite_sequence').all()), db.prepare('SELECT count(*) FROM log').pluck().get(), db.prepare('SELECT count(*) FROM v').pluck().get(), db.pragma('user_version', { simple: true })];
     return `${rowsSha256(readRows(db))}|${extra.join(',')}`;
   } finally {
     db.close();

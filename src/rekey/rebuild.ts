@@ -135,7 +135,12 @@ export class Rebuild {
         .prepare("SELECT name FROM main.sqlite_schema WHERE type = 'table' AND coalesce(rootpage, 1) > 0 ORDER BY rowid")
         .pluck()
         .all() as string[];
-      for (const t of tables) db.exec(this.#copyStatement(t));
+      for (const t of tables) if (t !== 'sqlite_sequence') db.exec(this.#copyStatement(t));
+      // Copying an AUTOINCREMENT table wrote its own counter rows: replaced by the old file's.
+      if (tables.includes('sqlite_sequence')) {
+        db.exec('DELETE FROM main.sqlite_sequence');
+        db.exec(this.#copyStatement('sqlite_sequence'));
+      }
       // Objects without storage: copied as schema rows, as VACUUM does.
       db.exec("INSERT INTO main.sqlite_schema SELECT * FROM src.sqlite_schema WHERE type IN ('view', 'trigger') OR (type = 'table' AND rootpage = 0)");
       for (const meta of ['user_version', 'application_id']) db.pragma(`main.${meta} = ${Number(db.pragma(`src.${meta}`, { simple: true }))}`);
