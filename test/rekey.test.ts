@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
 import { existsSync, lstatSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthenticationError, Database, FormatError, PagesealError, encryptFile, info, open, rekeyFile, verifyFile } from '../src/index.js';
@@ -313,6 +314,36 @@ describe('db.rekey', () => {
     expect((thrown(() => db.rekey(key('aegis256'))) as PagesealError).code).toBe('INVALID_OPTIONS');
     db.exec('ROLLBACK');
     db.close();
+  });
+
+  it('runs in worker threads, two databases at once', async () => {
+    const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
+    const script = join(process.cwd(), 'test', 'helpers', 'rekey-worker.ts');
+    const jobs = ['w1.db', 'w2.db'].map((name) => {
+      const path = join(dir, name);
+      stockDb(path, 'wal');
+      const from = key('aegis256');
+      rekeyFile(path, { from: null, to: from });
+      return { path, from, to: key('aes128gcm') };
+    });
+    const results = await Promise.all(
+      jobs.map(
+        (job) =>
+          new Promise<{ ok: boolean; count?: number; message?: string }>((resolve, reject) => {
+            const w = new Worker(viteNode, { argv: [script], workerData: job });
+            w.once('message', (m) => {
+              resolve(m);
+              void w.terminate();
+            });
+            w.once('error', reject);
+          }),
+      ),
+    );
+    expect(results).toEqual([
+      { ok: true, count: ROWS },
+      { ok: true, count: ROWS },
+    ]);
+    for (const job of jobs) expectFormat(job.path, job.to);
   });
 
   it('refuses with a second connection of this process open, changing nothing; both go on working', () => {
