@@ -10,6 +10,7 @@ import { AuthenticationError, PagesealError } from './errors.js';
 import { decryptFile, encryptFile, info, verifyFile, type FileInfo, type VerifyResult } from './tools/index.js';
 import type { ToolOptions } from './tools/codec.js';
 import { findCipherSpec } from './ciphers/registry.js';
+import { RekeyUsageError, runRekey, type ProgressSink } from './cli-rekey.js';
 
 export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
 
@@ -18,14 +19,19 @@ Usage:
   pageseal verify <file> --cipher C [--hexkey K] [--json]
   pageseal decrypt <in> <out> --cipher C [--hexkey K]
   pageseal encrypt <in> <out> --cipher C [--hexkey K]
+  pageseal rekey <file> --cipher C|none [--new-cipher C|none] [--json]
   pageseal --help
 
 Commands:
   info      format, cipher, page size, page count and WAL state (no key needed)
   verify    authenticate every page and every committed WAL frame
   decrypt   write a plain SQLite copy (committed WAL frames folded in)
-  encrypt   write a Turso-encrypted copy of a plain SQLite file whose pages already
-            reserve the cipher's nonce+tag bytes (header byte 20)
+  encrypt   write a Turso-encrypted copy of any plain SQLite file
+  rekey     re-encrypt a database in place: new key, new cipher, or both;
+            --cipher none encrypts a plain database, --new-cipher none decrypts one.
+            Current key from PAGESEAL_HEXKEY, new key from PAGESEAL_NEW_HEXKEY.
+            Crash-safe: after a kill the file opens with the old or the new key.
+            Refused while any other connection has the database open.
 
 Options:
   --cipher C    aes128gcm, aes256gcm, aegis256, aegis256x2, aegis256x4,
@@ -33,7 +39,9 @@ Options:
   --hexkey K    the key in hex (32 or 64 digits, by cipher). A key on the command line
                 is visible to other users in 'ps' and lands in shell history: prefer
                 the environment variable PAGESEAL_HEXKEY.
-  --json        machine-readable output (info, verify)
+  --new-cipher C the cipher after rekey (default: --cipher), or none
+  --new-hexkey K the new key in hex (prefer PAGESEAL_NEW_HEXKEY, as for --hexkey)
+  --json        machine-readable output (info, verify, rekey)
 
 Outputs are written to a temporary file and renamed when complete; an existing
 output is never overwritten.
@@ -47,11 +55,13 @@ interface Parsed {
   files: string[];
   cipher?: string;
   hexkey?: string;
+  newCipher?: string;
+  newHexkey?: string;
   json: boolean;
   help: boolean;
 }
 
-const VALUE_FLAGS = new Set(['--cipher', '--hexkey']);
+const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey']);
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: undefined, files: [], json: false, help: false };
@@ -63,6 +73,8 @@ function parseArgs(argv: string[]): Parsed {
       const value = eq > 0 && flag !== a ? a.slice(eq + 1) : argv[++i];
       if (value === undefined) throw new UsageError(`${flag} needs a value`);
       if (flag === '--cipher') p.cipher = value;
+      else if (flag === '--new-cipher') p.newCipher = value;
+      else if (flag === '--new-hexkey') p.newHexkey = value;
       else p.hexkey = value;
     } else if (a === '--json') p.json = true;
     else if (a === '--help' || a === '-h') p.help = true;
@@ -113,7 +125,7 @@ function formatVerify(path: string, r: VerifyResult): string {
 
 type Out = (line: string) => void;
 
-function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out): number {
+function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out, progress: ProgressSink): number {
   switch (p.command) {
     case 'info': {
       const [file] = files(p, 1, 'one file');
@@ -136,20 +148,30 @@ function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out): number {
       out(`${p.command}ed ${input} -> ${output} (${r.pages} pages${folded})`);
       return 0;
     }
+    case 'rekey': {
+      const [file] = files(p, 1, 'one file');
+      try {
+        runRekey({ file: file!, cipher: p.cipher, newCipher: p.newCipher, hexkey: p.hexkey, newHexkey: p.newHexkey, json: p.json }, env, out, progress);
+      } catch (e) {
+        if (e instanceof RekeyUsageError) throw new UsageError(e.message);
+        throw e;
+      }
+      return 0;
+    }
     default:
       throw new UsageError(p.command === undefined ? 'no command given' : `unknown command ${JSON.stringify(p.command)}`);
   }
 }
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
-export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Out = console.log, err: Out = console.error): number {
+export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Out = console.log, err: Out = console.error, progress: ProgressSink = process.stderr): number {
   try {
     const p = parseArgs(argv);
     if (p.help || argv.length === 0) {
       out(HELP);
       return p.help ? 0 : 2;
     }
-    return run(p, env, out);
+    return run(p, env, out, progress);
   } catch (e) {
     if (e instanceof UsageError) {
       err(`pageseal: ${e.message} (see pageseal --help)`);

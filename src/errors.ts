@@ -13,6 +13,7 @@ export type PagesealErrorCode =
   | 'UNSUPPORTED_PAGE_SIZE'
   | 'RESERVE_MISMATCH'
   | 'CORRUPT'
+  | 'BUSY'
   | 'IO'
   | 'KEY_NOT_APPLIED';
 

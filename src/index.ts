@@ -5,6 +5,8 @@ export { open } from './api/open.js';
 import { Database } from './api/database.js';
 export { Database, type DatabaseOptions } from './api/database.js';
 export { explainError } from './api/explain.js';
+export { rekeyFile, type RekeyFileOptions, type RekeyResult } from './rekey/rekey-file.js';
+export type { RekeyOptions } from './rekey/db-rekey.js';
 export { install, type InstallOptions } from './api/install.js';
 export {
   PagesealError,

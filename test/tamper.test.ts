@@ -284,15 +284,20 @@ describe('bad inputs give typed errors', () => {
     expect(existsSync(join(dir, 'o1.db')) || existsSync(join(dir, 'o2.db'))).toBe(false);
   });
 
-  it('encrypt refuses a file without the cipher reserve, explaining how to add it', () => {
+  it('encrypt rebuilds a file without the cipher reserve, and refuses one reserving more, naming pageseal rekey', () => {
     const plain = join(dir, 'noreserve.sqlite');
     const db = new Database(plain);
     db.exec('CREATE TABLE x(a)');
     db.close();
-    const err = catchError(() => encryptFile(plain, join(dir, 'o3.db'), optsOf(g)));
+    encryptFile(plain, join(dir, 'o3.db'), optsOf(g));
+    expect(verifyFile(join(dir, 'o3.db'), optsOf(g)).ok).toBe(true);
+    const big = golden('aegis256-4096.db'); // reserves 48, aes128gcm uses 28
+    const wide = join(dir, 'wide.sqlite');
+    decryptFile(join(GOLDEN_DIR, big.file), wide, optsOf(big));
+    const err = catchError(() => encryptFile(wide, join(dir, 'o4.db'), optsOf(g)));
     expect((err as PagesealError).code).toBe('RESERVE_MISMATCH');
-    expect((err as Error).message).toMatch(/reserve_bytes/);
-    expect(existsSync(join(dir, 'o3.db'))).toBe(false);
+    expect((err as Error).message).toMatch(/pageseal rekey/);
+    expect(existsSync(join(dir, 'o4.db'))).toBe(false);
   });
 
   it('bad options are rejected before any file is touched, and errors never show the key', () => {

@@ -15,6 +15,10 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
+import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
+import type { RekeyResult } from '../rekey/rekey-file.js';
+import { rehexkeyValue } from '../rekey/rehexkey.js';
+import { InvalidOptionsError } from '../errors.js';
 
 /** better-sqlite3's options plus `encryption`. */
 export interface DatabaseOptions extends BetterSqlite3.Options {
@@ -122,6 +126,11 @@ export class Database extends Base {
   }
 
   override exec(source: string): this {
+    const hex = rehexkeyValue(source, true);
+    if (hex !== undefined) {
+      this.#rehexkey(hex);
+      return this;
+    }
     try {
       clearFailureRecord();
       return super.exec(source);
@@ -131,12 +140,39 @@ export class Database extends Base {
   }
 
   override pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
+    const hex = rehexkeyValue(source, false);
+    if (hex !== undefined) {
+      this.#rehexkey(hex);
+      return options?.simple ? undefined : [];
+    }
     try {
       clearFailureRecord();
       return super.pragma(source, options);
     } catch (e) {
       throw this.#explain(e);
     }
+  }
+
+  /**
+   * Re-encrypts this database under `to` (a new key, cipher, or both; null: plain), in WAL or
+   * rollback mode, crash-safely; this connection goes on under the new key. Refuses, changing
+   * nothing, while any other connection has the file open. See docs/rekey.md.
+   */
+  rekey(to: EncryptionOpts | null, options?: RekeyOptions): RekeyResult {
+    const { result, keyId } = rekeyDatabase(this, this.#keyId, to, options);
+    collected.unregister(this);
+    this.#keyId = keyId;
+    if (keyId !== undefined) collected.register(this, keyId, this);
+    return result;
+  }
+
+  /** PRAGMA rehexkey: the cipher in use, a new key. */
+  #rehexkey(hexkey: string): void {
+    const cipher = this.open ? super.pragma('cipher', { simple: true }) : undefined;
+    if (typeof cipher !== 'string' || cipher === '') {
+      throw new InvalidOptionsError('PRAGMA rehexkey needs a connection that has a key; to encrypt a plain database use db.rekey({ cipher, hexkey })');
+    }
+    this.rekey({ cipher, hexkey });
   }
 
   /** Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. */

@@ -41,11 +41,11 @@ export function failureError(f: VfsFailure): PagesealError {
         f.page,
       );
     case 'not-encrypted':
-      return new FormatError('NOT_ENCRYPTED', `${f.path} is a plain (not encrypted) SQLite database, but a key was given`);
+      return new FormatError('NOT_ENCRYPTED', `${f.path} is a plain (not encrypted) SQLite database, but a key was given: to encrypt it, open it without a key and call db.rekey({ cipher, hexkey }), or run pageseal rekey <file> --cipher none --new-cipher <cipher>`);
     case 'cipher-mismatch':
       return new FormatError('CIPHER_MISMATCH', `${f.path} is encrypted with a different cipher than the one given`);
     case 'reserve':
-      return new FormatError('RESERVE_MISMATCH', `${f.path} does not reserve the bytes per page that the cipher needs for its nonce and tag`);
+      return new FormatError('RESERVE_MISMATCH', `${f.path} does not reserve the bytes per page that the cipher needs for its nonce and tag: db.rekey() or pageseal rekey rebuilds it for another cipher`);
     case 'turso-wal':
       return new FormatError(
         'CORRUPT',

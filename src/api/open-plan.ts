@@ -54,7 +54,7 @@ function cipherName(id: number): string {
 /** Refuses, before opening, a file whose header does not fit the cipher. */
 function checkHeader(path: string, enc: ResolvedEncryption): void {
   const kind = sniffDatabase(path);
-  if (kind.kind === 'plain') throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database, but a key was given`);
+  if (kind.kind === 'plain') throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database, but a key was given: to encrypt it, open it without a key and call db.rekey({ cipher, hexkey }), or run pageseal rekey <file> --cipher none --new-cipher <cipher>`);
   if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor a Turso-encrypted one`);
   if (kind.kind === 'encrypted' && kind.cipherId !== enc.cipher.id) {
     throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherName(kind.cipherId)}, not ${enc.cipher.name}`);

@@ -4,16 +4,20 @@ import { FormatError, PagesealError } from '../errors.js';
 import { DatabaseSource } from './source.js';
 import { codecFor, withEncryption, type ToolOptions } from './codec.js';
 import { transformPages, type TransformResult } from './transform.js';
+import { encryptByRebuild } from '../rekey/encrypt-rebuild.js';
 
 /**
- * Encrypts `input` into `output` (which must not exist) with fresh random nonces. The input must
- * already reserve the cipher's nonce + tag bytes at the end of every page (header byte 20).
+ * Encrypts `input` into `output` (which must not exist) with fresh random nonces. An input whose
+ * pages already reserve the cipher's nonce + tag bytes (header byte 20) is sealed page by page; any
+ * other plain file (every ordinary SQLite file reserves 0) is rebuilt by SQLite for that reserve
+ * (src/rekey/encrypt-rebuild.ts). The input is only read.
  */
 export function encryptFile(input: string, output: string, opts: ToolOptions): TransformResult {
   return withEncryption(opts, (enc) => {
     const src = DatabaseSource.open(input);
     try {
       checkPlain(src);
+      if (src.header.reservedBytes !== enc.cipher.reservedBytes) return encryptByRebuild(input, output, enc, src.header.reservedBytes);
       const codec = reserveChecked(() => codecFor(src.header.reservedBytes, src.pageSize, enc, opts.backend), input);
       try {
         return transformPages(src, output, (n, page) => codec.encryptPage(n, page));

@@ -60,6 +60,7 @@ static int guard_keyed(ps_file *f, ps_key *k) {
 }
 
 int ps_guard_aux_open(ps_file *f) {
+  if (ps_main_moved(f->main)) return SQLITE_CANTOPEN; /* replaced by a rekey: its logs are another file's */
   ps_key *k = ps_file_key(f);
   if (k) return guard_keyed(f, k);
   if (f->main == NULL || f->main->plain_checked) return SQLITE_OK;

@@ -143,5 +143,6 @@ int ps_pragma(ps_file *f, char **args) {
   if (sqlite3_stricmp(name, "cipher") == 0) return pragma_cipher(f, args, value);
   if (sqlite3_stricmp(name, "hexkey") == 0) return pragma_hexkey(f, args, value);
   if (sqlite3_stricmp(name, "pageseal_key_path") == 0) return pragma_key_path(f, args);
+  if (sqlite3_stricmp(name, "rehexkey") == 0) return ps_pragma_rehexkey(args); /* rekey.c */
   return ps_pragma_foreign(f, args);
 }

@@ -110,6 +110,13 @@ const char *ps_file_db_name(const ps_file *f); /* the database a file belongs to
 uint8_t *ps_file_scratch(ps_file *f, size_t len);
 void ps_request_reserve(ps_file *f); /* asks SQLite for the key's reserve via the connection */
 int ps_stat_temp_files(void);
+int ps_mains_count(const char *canon, struct ps_file **first); /* open main files of that path, all connections */
+int ps_mains_contains(const struct ps_file *f);
+int ps_rekey_rebind(struct ps_file *f); /* rekey.c */
+void ps_rekey_request_reserve(struct ps_file *f, int reserve);
+int ps_pragma_rehexkey(char **args);
+int ps_main_moved(struct ps_file *main);
+void ps_rekey_on_write(struct ps_file *f, sqlite3_int64 end); /* napi_rekey.c: progress of a rekey copy */  /* rekey.c: the file at its path is another one now */    /* rekey.c: refused here, run by the Database API */
 
 /* mainfile.c, auxfile.c, tempfile.c, pragma.c */
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);

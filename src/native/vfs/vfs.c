@@ -111,6 +111,27 @@ static ps_file *mains_find(const char *db_name) {
   return f;
 }
 
+/* Open main database files named `canon` (any connection of this process; napi_rekey.c); *first gets one. */
+int ps_mains_count(const char *canon, ps_file **first) {
+  int n = 0;
+  pthread_mutex_lock(&mains_lock);
+  for (ps_file *f = mains; f; f = f->next_main) {
+    if (f->name == NULL || strcmp(f->name, canon) != 0) continue;
+    if (n++ == 0 && first) *first = f;
+  }
+  pthread_mutex_unlock(&mains_lock);
+  return n;
+}
+
+/* True while `f` is an open main database file. */
+int ps_mains_contains(const ps_file *f) {
+  pthread_mutex_lock(&mains_lock);
+  const ps_file *p = mains;
+  while (p && p != f) p = p->next_main;
+  pthread_mutex_unlock(&mains_lock);
+  return p != NULL;
+}
+
 /* ---- io methods ---- */
 static int x_close(sqlite3_file *pf) {
   ps_file *f = (ps_file *)pf;
@@ -160,6 +181,7 @@ static int key_incomplete(const ps_file *f) {
 static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) {
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_TEMP) return ps_temp_write(f, buf, n, off);
+  ps_rekey_on_write(f, off + n);
   ps_key *k = ps_file_key(f);
   if (k == NULL && key_incomplete(f)) {
     ps_failure_set(PS_FAIL_KEY_INCOMPLETE, ps_file_db_name(f), 0);

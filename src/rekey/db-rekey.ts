@@ -1,0 +1,139 @@
+/**
+ * `db.rekey(to, options?)`: re-encrypts the database an open connection works on, and keeps that
+ * very connection (its prepared statements, functions and settings) working under the new key.
+ *
+ * The copy is the one of rekeyFile (rekey-file.ts). What differs: the old key is the connection's
+ * own (registered, or set by PRAGMA and shared with the copy for the duration); the connection is
+ * moved out of WAL mode first (so, idle, it holds no lock: the copy connection can lock the file,
+ * and no other process may have it open, or the switch fails); and right after the rename the VFS
+ * rebinds the connection's file to the new one (src/native/vfs/rekey.c) while the copy connection
+ * still holds both files locked. The connection's page cache is then dropped; its schema is read
+ * again (the copy raised the schema cookie), and it returns to WAL mode by itself when the new file
+ * says WAL. See docs/rekey.md.
+ */
+import { InvalidOptionsError, PagesealError } from '../errors.js';
+import { cipherSpecById } from '../ciphers/registry.js';
+import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { install } from '../api/install.js';
+import { acquireKey, releaseKey } from '../api/keys.js';
+import { loadAddon } from '../addon.js';
+import type { Database } from '../api/database.js';
+import { copyAndSwap, type RekeyResult } from './rekey-file.js';
+import type { Progress } from './rebuild.js';
+import { isBusy } from './rebuild.js';
+
+export interface RekeyOptions {
+  onProgress?: Progress;
+}
+
+interface RekeyAddon {
+  rekeyTarget(path: string): number;
+  rekeyShareKey(share: boolean): boolean;
+  rekeyRebind(): void;
+  rekeyForget(): void;
+}
+
+function addon(): RekeyAddon {
+  const a = loadAddon() as unknown as Partial<RekeyAddon> | null;
+  if (!a?.rekeyTarget || !a.rekeyShareKey || !a.rekeyRebind || !a.rekeyForget) throw new PagesealError('IO', 'the pageseal addon has no rekey functions: rebuild it with npm install');
+  return a as RekeyAddon;
+}
+
+function codeOf(e: unknown): unknown {
+  return (e as { code?: unknown } | null)?.code;
+}
+
+function busy(path: string, cause?: unknown): PagesealError {
+  return new PagesealError('BUSY', `${path} is open by another connection (another process, or another connection of this process): close it and retry; nothing was changed`, { cause });
+}
+
+/** Refuses what cannot be rekeyed in place. */
+function checkConnection(db: Database): void {
+  if (!db.open) throw new InvalidOptionsError('the database connection is not open');
+  if (db.memory) throw new InvalidOptionsError('an in-memory database has no file to rekey');
+  if (db.readonly) throw new InvalidOptionsError('a read-only connection cannot rekey its database');
+  if (db.inTransaction) throw new InvalidOptionsError('db.rekey() cannot run inside a transaction');
+  if (String(db.pragma('locking_mode', { simple: true })) !== 'normal') {
+    throw new InvalidOptionsError('db.rekey() needs PRAGMA locking_mode = NORMAL (an exclusive connection holds its lock)');
+  }
+}
+
+/** Leaves WAL mode (the connection then holds no lock when idle); refuses when others have the file open. */
+function leaveWal(db: Database, path: string): boolean {
+  if (String(db.pragma('journal_mode', { simple: true })) !== 'wal') return false;
+  let mode: unknown;
+  try {
+    mode = db.pragma('journal_mode = DELETE', { simple: true });
+  } catch (e) {
+    if (isBusy(e)) throw busy(path, e);
+    throw e;
+  }
+  if (mode !== 'delete') throw busy(path);
+  return true;
+}
+
+/**
+ * Rekeys the file of `db` to `toOpts` (null: plain). `keyId` is the connection's key registration
+ * (undefined when its key came from PRAGMA, or it has none); returns the new one.
+ */
+export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: EncryptionOpts | null, options: RekeyOptions = {}): { result: RekeyResult; keyId: string | undefined } {
+  if (toOpts === undefined) throw new InvalidOptionsError('db.rekey() needs the new { cipher, hexkey }, or null to decrypt');
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('db.rekey() options must be an object');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionsError('onProgress must be a function');
+  checkConnection(db);
+  const to: ResolvedEncryption | null = toOpts === null ? null : resolveEncryption(toOpts);
+  const vfs = install();
+  const native = addon();
+  const path = vfs.canonicalPath(db.name); // as SQLite opened it: absolute, symlinks followed
+  let leftWal = false;
+  let newKeyId: string | undefined;
+  let swapped = false;
+  try {
+    let cipherId: number;
+    try {
+      cipherId = native.rekeyTarget(path);
+    } catch (e) {
+      if (codeOf(e) === 'PS_REKEY_SHARED') throw busy(path, e);
+      throw e;
+    }
+    const spec = cipherId ? cipherSpecById(cipherId) : undefined;
+    leftWal = leaveWal(db, path);
+    native.rekeyShareKey(true);
+    const result = copyAndSwap({
+      path,
+      from: spec ? { reserve: spec.reservedBytes, name: spec.name } : null,
+      toOpts,
+      to,
+      onProgress: options.onProgress,
+      wal: leftWal,
+      afterRename() {
+        swapped = true;
+        native.rekeyShareKey(false);
+        if (keyId !== undefined) releaseKey(vfs, keyId);
+        keyId = undefined;
+        if (to) newKeyId = acquireKey(vfs, path, to);
+        native.rekeyRebind();
+      },
+    });
+    // Drop every cached page of the old file; page count, reserve and schema are read again at the
+    // next transaction (the copy raised the schema cookie).
+    db.pragma('shrink_memory');
+    db.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+    return { result, keyId: newKeyId };
+  } catch (e) {
+    if (swapped) {
+      throw new PagesealError('IO', `${path} was re-keyed, but this connection could not follow it: close it and open the database with the new key`, { cause: e });
+    }
+    if (leftWal) {
+      try {
+        db.pragma('journal_mode = WAL');
+      } catch {
+        // the database is unchanged; it stays in rollback mode
+      }
+    }
+    throw e;
+  } finally {
+    native.rekeyForget();
+    to?.wipe();
+  }
+}

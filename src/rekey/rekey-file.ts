@@ -1,0 +1,257 @@
+/**
+ * `rekeyFile(path, { from, to, onProgress })`: changes the key, the cipher, or both, of a closed
+ * database; encrypts a plain one (`from: null`) or decrypts one (`to: null`). In place as the user
+ * sees it: the same path holds the database after, under the new key.
+ *
+ * How (docs/rekey.md has the why and what is on disk at each step):
+ *   1. lock the old file exclusively (refused at once when anyone else has it open);
+ *   2. checkpoint its WAL into it (TRUNCATE), so the file alone holds every committed row;
+ *   3. build the new database beside it under the new key (rebuild.ts), fsync it;
+ *   4. rename it over the old one (atomic), fsync the directory, then let go of the locks.
+ * A crash before 4 leaves the old database as it was (the half-built copy is never opened and is
+ * removed by the next rekey); after 4 the new one, complete. The old -wal is empty at the rename
+ * and no one can write to it: the lock is held until the rename is done.
+ */
+import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve } from 'node:path';
+import { FormatError, InvalidOptionsError, PagesealError } from '../errors.js';
+import { cipherSpecById } from '../ciphers/registry.js';
+import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { install, type VfsBinding } from '../api/install.js';
+import { acquireKey, isRegistered, releaseKey } from '../api/keys.js';
+import { foldWal } from '../api/fold.js';
+import { sniffDatabase } from '../api/sniff.js';
+import { loadAddon } from '../addon.js';
+import { fsyncDir } from '../tools/files.js';
+import { checkPageGeometry } from '../format/sqlite-header.js';
+import { Rebuild, type Progress } from './rebuild.js';
+import { bytesNeeded, checkFreeSpace } from './space.js';
+
+export interface RekeyFileOptions {
+  /** The current cipher and key, or null for a plain database. */
+  from: EncryptionOpts | null;
+  /** The new cipher and key, or null to decrypt. */
+  to: EncryptionOpts | null;
+  /** Called with (pages done, pages in all) as the copy advances (at least at the start and the end). */
+  onProgress?: Progress;
+}
+
+export interface RekeyResult {
+  /** Pages of the old database. */
+  pagesBefore: number;
+  /** Pages of the new database. */
+  pagesAfter: number;
+  pageSize: number;
+  journalMode: string;
+  from: string;
+  to: string;
+  milliseconds: number;
+}
+
+/** The sibling name prefix of the copies: `<name>.pageseal-rekey-`. */
+export function copyPrefix(path: string): string {
+  return `${basename(path)}.pageseal-rekey-`;
+}
+
+function unlinkQuiet(p: string): void {
+  try {
+    unlinkSync(p);
+  } catch {
+    // not there
+  }
+}
+
+/** Removes a copy and the journal, WAL and shm SQLite may have left beside it. */
+function removeCopy(p: string): void {
+  for (const s of ['', '-journal', '-wal', '-shm']) unlinkQuiet(p + s);
+}
+
+/** Copies left by a rekey that was killed before its rename: removed while the database is locked. */
+function removeStaleCopies(path: string, keep: string): void {
+  const dir = dirname(path);
+  const prefix = copyPrefix(path);
+  for (const f of readdirSync(dir)) {
+    if (!f.startsWith(prefix)) continue;
+    const full = join(dir, f);
+    if (full === keep || full.startsWith(keep + '-')) continue;
+    unlinkQuiet(full);
+  }
+}
+
+/** The file itself (a symlink is followed: the copy must be renamed over the file, not over the link). */
+function realPath(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p); // missing: reported by checkSource
+  }
+}
+
+function resolveSide(v: unknown, name: string): ResolvedEncryption | null {
+  if (v === null) return null;
+  if (v === undefined) throw new InvalidOptionsError(`rekeyFile needs ${name}: { cipher, hexkey }, or null for a plain database`);
+  return resolveEncryption(v);
+}
+
+function describe(e: ResolvedEncryption | null): string {
+  return e ? e.cipher.name : 'none (plain)';
+}
+
+/** Refuses a file whose format does not fit `from`, before anything is opened. */
+function checkSource(path: string, from: ResolvedEncryption | null): void {
+  const kind = sniffDatabase(path);
+  if (kind.kind === 'missing' || kind.kind === 'empty') throw new PagesealError('IO', `${path}: no database there (missing or empty file)`);
+  if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor a Turso-encrypted one`);
+  if (kind.kind === 'plain' && from) {
+    throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database: give from: null (pageseal rekey --cipher none) to encrypt it`);
+  }
+  if (kind.kind === 'encrypted') {
+    if (!from) {
+      const name = cipherSpecById(kind.cipherId)?.name ?? `cipher id ${kind.cipherId}`;
+      throw new FormatError('NOT_A_DATABASE', `${path} is encrypted (${name}): give its current { cipher, hexkey } as from`);
+    }
+    if (kind.cipherId !== from.cipher.id) {
+      throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherSpecById(kind.cipherId)?.name ?? `cipher id ${kind.cipherId}`}, not ${from.cipher.name}`);
+    }
+  }
+}
+
+/** Connections of this process on `path`, through the VFS (any key source) and the key registry. */
+function openHere(vfs: VfsBinding, path: string): boolean {
+  const addon = loadAddon() as unknown as { openMainFiles?: (p: string) => number } | null;
+  const n = addon?.openMainFiles ? addon.openMainFiles(path) : 0;
+  return n > 0 || isRegistered(vfs, path);
+}
+
+function fsyncFile(p: string): void {
+  const fd = openSync(p, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function nonEmpty(p: string): boolean {
+  try {
+    return statSync(p).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** What copyAndSwap needs to know. */
+export interface Swap {
+  path: string;
+  from: ResolvedEncryption | null | { reserve: number; name: string };
+  toOpts: EncryptionOpts | null;
+  to: ResolvedEncryption | null;
+  onProgress?: Progress;
+  /** The database was in WAL mode (default: what the old file says now). */
+  wal?: boolean;
+  /** Runs right after the rename, while the copy connection still holds the old and the new file locked. */
+  afterRename?: () => void;
+}
+
+function reserveOf(e: Swap['from']): number {
+  if (!e) return 0;
+  return 'reserve' in e ? e.reserve : e.cipher.reservedBytes;
+}
+
+function nameOf(e: Swap['from']): string {
+  if (!e) return 'none (plain)';
+  return 'name' in e ? e.name : e.cipher.name;
+}
+
+/**
+ * Steps 1-4 (see the top of this file). The old file's key, if any, must be registered for its path
+ * (the copy connection reads it through the VFS).
+ */
+export function copyAndSwap(s: Swap): RekeyResult {
+  const started = Date.now();
+  const path = s.path;
+  const copy = join(dirname(path), copyPrefix(path) + randomBytes(6).toString('hex'));
+  let rebuild: Rebuild | undefined;
+  let renamed = false;
+  try {
+    rebuild = new Rebuild(copy, s.toOpts);
+    rebuild.attach(path, true);
+    rebuild.lock();
+    removeStaleCopies(path, copy);
+    const facts = rebuild.source();
+    const newReserve = s.to ? s.to.cipher.reservedBytes : 0;
+    checkPageGeometry(facts.pageSize, newReserve);
+    if (facts.journalMode === 'wal') rebuild.db.pragma('src.wal_checkpoint(TRUNCATE)');
+    checkFreeSpace(dirname(path), bytesNeeded(facts.pageSize, facts.pageCount, reserveOf(s.from), newReserve));
+    rebuild.copy(facts, s.onProgress);
+    const wal = s.wal ?? facts.journalMode === 'wal';
+    rebuild.finish(wal);
+    const pagesAfter = Number(rebuild.db.pragma('main.page_count', { simple: true }));
+    fsyncFile(copy);
+    // Nothing but the main file may hold committed data at the rename: the WAL was checkpointed
+    // under the lock; a -journal left now is not hot (the copy connection rolled any hot one back
+    // when it first read the file, and no transaction of the old file is open).
+    if (nonEmpty(path + '-wal')) {
+      throw new PagesealError('IO', `${path}: its -wal could not be emptied before the rename; nothing was changed`);
+    }
+    unlinkQuiet(path + '-journal');
+    renameSync(copy, path);
+    renamed = true;
+    fsyncDir(dirname(path));
+    s.afterRename?.();
+    return {
+      pagesBefore: facts.pageCount,
+      pagesAfter,
+      pageSize: facts.pageSize,
+      journalMode: wal ? 'wal' : facts.journalMode,
+      from: nameOf(s.from),
+      to: describe(s.to),
+      milliseconds: Date.now() - started,
+    };
+  } finally {
+    try {
+      rebuild?.close();
+    } finally {
+      if (!renamed) removeCopy(copy);
+      else for (const x of ['-journal', '-wal', '-shm']) unlinkQuiet(copy + x);
+    }
+  }
+}
+
+/** A database no connection of this process has open. */
+function rekeyClosed(path: string, fromOpts: EncryptionOpts | null, from: ResolvedEncryption | null, toOpts: EncryptionOpts | null, to: ResolvedEncryption | null, onProgress?: Progress): RekeyResult {
+  const vfs = install();
+  checkSource(path, from);
+  if (openHere(vfs, path)) {
+    throw new PagesealError('BUSY', `${path} is open in this process: close its connections first, or use db.rekey() on the only one; nothing was changed`);
+  }
+  if (from && fromOpts) foldWal(vfs, path, fromOpts, from); // a Turso-written -wal, which SQLite could not read
+  const keyId = from ? acquireKey(vfs, path, from) : undefined;
+  try {
+    return copyAndSwap({ path, from, toOpts, to, onProgress });
+  } finally {
+    if (keyId !== undefined) releaseKey(vfs, keyId);
+  }
+}
+
+/**
+ * Re-encrypts the closed database at `path` from `from` to `to` (either may be null: plain).
+ * Throws, having changed nothing, when the file does not match `from`, when any connection (this
+ * process or another) has it open, or when the disk lacks the space for the copy.
+ */
+export function rekeyFile(path: string, options: RekeyFileOptions): RekeyResult {
+  if (typeof path !== 'string' || path.trim() === '') throw new InvalidOptionsError('rekeyFile needs a database path');
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('rekeyFile needs options { from, to }');
+  if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionsError('onProgress must be a function');
+  const from = resolveSide(options.from, 'from');
+  let to: ResolvedEncryption | null = null;
+  try {
+    to = resolveSide(options.to, 'to');
+    return rekeyClosed(realPath(path.trim()), options.from, from, options.to, to, options.onProgress);
+  } finally {
+    from?.wipe();
+    to?.wipe();
+  }
+}
+
