@@ -5,12 +5,12 @@
  * Usage: node crash-rekey-child.js <db> <file|db> <first id>
  */
 import { writeSync } from 'node:fs';
-import { Database, rekeyFile, type EncryptionOpts } from '../src/index.js';
+import { Database, rekeyFile, type EncryptionOpts, type CipherName } from '../src/index.js';
 
 function keyOf(s: string | undefined): EncryptionOpts | null {
   if (!s || s === 'none') return null;
   const [cipher, hexkey] = s.split(':');
-  return { cipher: cipher!, hexkey: hexkey! };
+  return { cipher: cipher as CipherName, hexkey: hexkey! };
 }
 
 function say(line: string): void {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { Database, type EncryptionOpts } from '../src/index.js';
+import { Database, type EncryptionOpts, type CipherName } from '../src/index.js';
 
 interface Scenario {
   name: string;
@@ -43,7 +43,7 @@ function arg(name: string, dflt: number): number {
 
 function keyFor(cipher: string): EncryptionOpts | null {
   if (cipher === 'none') return null;
-  return { cipher, hexkey: randomBytes(cipher.includes('128') ? 16 : 32).toString('hex') };
+  return { cipher: cipher as CipherName, hexkey: randomBytes(cipher.includes('128') ? 16 : 32).toString('hex') };
 }
 
 const env = (k: EncryptionOpts | null): string => (k ? `${k.cipher}:${k.hexkey}` : 'none');

@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Database, decryptFile, encryptFile, rekeyFile, type EncryptionOpts } from '../src/index.js';
+import { Database, decryptFile, encryptFile, rekeyFile, type EncryptionOpts, type CipherName } from '../src/index.js';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-const key = (cipher: string): EncryptionOpts => ({ cipher, hexkey: randomBytes(cipher.includes('128') ? 16 : 32).toString('hex') });
+const key = (cipher: string): EncryptionOpts => ({ cipher: cipher as CipherName, hexkey: randomBytes(cipher.includes('128') ? 16 : 32).toString('hex') });
 
 function build(path: string, k: EncryptionOpts, mb: number): void {
   const db = new Database(path, { encryption: k });

@@ -6,6 +6,7 @@
  */
 import { rekeyFile, type RekeyResult } from './rekey/rekey-file.js';
 import type { EncryptionOpts } from './options.js';
+import { findCipherSpec } from './ciphers/registry.js';
 import { info } from './tools/info.js';
 
 export interface ProgressSink {
@@ -29,7 +30,7 @@ function side(cipher: string | undefined, hexkey: string | undefined, envName: s
   if (cipher === undefined) throw new RekeyUsageError(`rekey needs ${flag === '--hexkey' ? '--cipher' : '--new-cipher'} (a cipher name, or none for ${what})`);
   if (cipher.toLowerCase() === 'none') return null;
   if (!hexkey) throw new RekeyUsageError(`rekey needs the ${what === 'a plain database' ? 'current' : 'new'} key: ${flag} K or the ${envName} environment variable`);
-  return { cipher, hexkey };
+  return { cipher: findCipherSpec(cipher).name, hexkey }; // UnknownCipherError for a bad name
 }
 
 /** A one-line bar redrawn in place: `[#####.....]  42%  1234/2930 pages  35.2 MB/s  0:07 left`. */

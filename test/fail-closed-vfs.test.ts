@@ -12,7 +12,7 @@ import { runScript, thrown } from './helpers/run-script.js';
 
 const HEXKEY = '5a'.repeat(32);
 const OTHER_HEXKEY = 'a5'.repeat(32);
-const enc = { encryption: { cipher: 'aegis256', hexkey: HEXKEY } };
+const enc = { encryption: { cipher: 'aegis256' as const, hexkey: HEXKEY } };
 let dir: string;
 let counter = 0;
 

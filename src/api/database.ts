@@ -11,6 +11,7 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { KeyNotAppliedError, PagesealError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
+import type { CipherName } from '../ciphers/types.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
@@ -172,7 +173,7 @@ export class Database extends Base {
     if (typeof cipher !== 'string' || cipher === '') {
       throw new InvalidOptionsError('PRAGMA rehexkey needs a connection that has a key; to encrypt a plain database use db.rekey({ cipher, hexkey })');
     }
-    this.rekey({ cipher, hexkey });
+    this.rekey({ cipher: cipher as CipherName, hexkey }); // the VFS reports the canonical name
   }
 
   /** Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. */

@@ -20,7 +20,6 @@ import { cipherSpecById } from '../ciphers/registry.js';
 import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { install, type VfsBinding } from '../api/install.js';
 import { acquireKey, isRegistered, releaseKey } from '../api/keys.js';
-import { foldWal } from '../api/fold.js';
 import { sniffDatabase } from '../api/sniff.js';
 import { loadAddon } from '../addon.js';
 import { fsyncDir } from '../tools/files.js';
@@ -226,7 +225,6 @@ function rekeyClosed(path: string, fromOpts: EncryptionOpts | null, from: Resolv
   if (openHere(vfs, path)) {
     throw new PagesealError('BUSY', `${path} is open in this process: close its connections first, or use db.rekey() on the only one; nothing was changed`);
   }
-  if (from && fromOpts) foldWal(vfs, path, fromOpts, from); // a Turso-written -wal, which SQLite could not read
   const keyId = from ? acquireKey(vfs, path, from) : undefined;
   try {
     return copyAndSwap({ path, from, toOpts, to, onProgress });
