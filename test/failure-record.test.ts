@@ -14,7 +14,7 @@ import { loadAddon } from '../src/addon.js';
 import { runScript, thrown } from './helpers/run-script.js';
 
 const HEXKEY = '3c'.repeat(32);
-const enc = { encryption: { cipher: 'aegis256', hexkey: HEXKEY } };
+const enc = { encryption: { cipher: 'aegis256' as const, hexkey: HEXKEY } };
 let dir: string;
 let counter = 0;
 

@@ -10,7 +10,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Worker } from 'node:worker_threads';
 import { existsSync, lstatSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AuthenticationError, Database, FormatError, PagesealError, encryptFile, info, open, rekeyFile, verifyFile } from '../src/index.js';
+import { AuthenticationError, Database, FormatError, PagesealError, encryptFile, info, open, rekeyFile, verifyFile, type CipherName, type EncryptionOpts } from '../src/index.js';
 import { checkFreeSpace } from '../src/rekey/space.js';
 import { loadAddon } from '../src/addon.js';
 import { scratchDir, fileContains, randomHexKey, sha256File } from './helpers/files.js';
@@ -19,9 +19,9 @@ import { readRows } from './helpers/pageseal.js';
 import { loadTurso, readTursoRows } from './helpers/turso.js';
 import { thrown } from './helpers/run-script.js';
 
-type Key = { cipher: string; hexkey: string } | null;
+type Key = EncryptionOpts | null;
 
-const key = (cipher: string): { cipher: string; hexkey: string } => ({ cipher, hexkey: randomHexKey(cipher.includes('128') ? 16 : 32) });
+const key = (cipher: string): EncryptionOpts => ({ cipher: cipher as CipherName, hexkey: randomHexKey(cipher.includes('128') ? 16 : 32) });
 /** One cipher per reserve size, and plain. */
 const SIDES: Record<string, () => Key> = {
   plain: () => null,

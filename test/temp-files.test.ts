@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { open, type Database } from '../src/index.js';
 import { loadAddon } from '../src/addon.js';
 
-const enc = { encryption: { cipher: 'aegis256', hexkey: '7e'.repeat(32) } };
+const enc = { encryption: { cipher: 'aegis256' as const, hexkey: '7e'.repeat(32) } };
 let dir: string;
 
 beforeAll(() => {

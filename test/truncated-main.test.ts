@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { explainError, FormatError, open, type Database } from '../src/index.js';
 import { thrown } from './helpers/run-script.js';
 
-const enc = { encryption: { cipher: 'aes256gcm', hexkey: '4d'.repeat(32) } };
+const enc = { encryption: { cipher: 'aes256gcm' as const, hexkey: '4d'.repeat(32) } };
 let dir: string;
 let counter = 0;
 

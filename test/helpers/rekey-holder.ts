@@ -6,12 +6,12 @@
  * no lock, and SQLite has not yet opened the -wal), then tries to read and to write.
  * Usage: rekey-holder.ts <db path> [tx|lazy]
  */
-import { open } from '../../src/index.js';
+import { open, type CipherName } from '../../src/index.js';
 
 const [path, mode] = process.argv.slice(2);
 const cipher = process.env.PAGESEAL_TEST_CIPHER;
 const hexkey = process.env.PAGESEAL_TEST_HEXKEY;
-const db = cipher && hexkey ? open(path!, { encryption: { cipher, hexkey }, timeout: 0 }) : open(path!, { timeout: 0 });
+const db = cipher && hexkey ? open(path!, { encryption: { cipher: cipher as CipherName, hexkey }, timeout: 0 }) : open(path!, { timeout: 0 });
 if (mode === 'tx') db.exec('BEGIN');
 const count = (): unknown => db.prepare('SELECT count(*) FROM t').pluck().get();
 process.stdout.write(`ready ${mode === 'lazy' ? '-' : count()}\n`);

@@ -13,7 +13,7 @@
  */
 import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { install, open } from '../../src/index.js';
+import { install, open, type CipherName } from '../../src/index.js';
 
 function psow(path: string, withVfs: boolean): unknown {
   if (withVfs) install();
@@ -32,7 +32,7 @@ function psow(path: string, withVfs: boolean): unknown {
 function openUri(filename: string, cipher: string): unknown {
   const hexkey = process.env.PAGESEAL_TEST_HEXKEY!;
   try {
-    const db = open(filename, { encryption: { cipher, hexkey } });
+    const db = open(filename, { encryption: { cipher: cipher as CipherName, hexkey } });
     db.exec("CREATE TABLE IF NOT EXISTS t(x); INSERT INTO t VALUES ('plaintext-marker-row')");
     db.close();
     return { ok: true };
