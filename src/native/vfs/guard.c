@@ -21,7 +21,8 @@ static int refuse(int kind, const char *path, uint32_t page) {
 
 static int main_is_turso(ps_file *main) {
   uint8_t hdr[16];
-  return ps_root_read(main, hdr, sizeof hdr, 0) == SQLITE_OK && memcmp(hdr, "Turso", 5) == 0;
+  return ps_root_read(main, hdr, sizeof hdr, 0) == SQLITE_OK &&
+         (memcmp(hdr, "Turso", 5) == 0 || memcmp(hdr, "pageseal", 8) == 0);
 }
 
 /* 0 when page 1 on disk opens with k, or there is no page 1 yet (*empty set); else the failure. */
@@ -43,10 +44,13 @@ static int journal_proves_key(sqlite3_file *root, const ps_key *k) {
   if (root->pMethods->xRead(root, hdr, sizeof hdr, 0) != SQLITE_OK) return 0;
   uint32_t sector = ps_be32(hdr + 20), page_size = ps_be32(hdr + 24);
   if (!ps_is_page_size(page_size) || sector < 32 || sector > 65536) return 0;
-  uint8_t *page = malloc(page_size);
+  uint8_t *page = malloc(page_size), pgno[4];
   if (page == NULL) return 0;
-  int proved = root->pMethods->xRead(root, page, (int)page_size, (sqlite3_int64)sector + 4) == SQLITE_OK &&
-               ps_page_decrypt(k, page, (int)page_size, 0) == 0;
+  ps_bind b = {0, 0, NULL, 0};
+  int proved = root->pMethods->xRead(root, pgno, 4, (sqlite3_int64)sector) == SQLITE_OK &&
+               (b.pgno = ps_be32(pgno), 1) &&
+               root->pMethods->xRead(root, page, (int)page_size, (sqlite3_int64)sector + 4) == SQLITE_OK &&
+               ps_page_open(k, page, (int)page_size, &b) == 0;
   ps_wipe(page, page_size);
   free(page);
   return proved;
