@@ -44,8 +44,10 @@ export interface NativeVfsFunctions {
    * Registers a key for a database path (canonicalised as SQLite will open it; returned). The key bytes
    * are copied into C: wipe your copy. Registrations are counted per path; a different key for a path
    * that is still registered throws (code PS_KEY_CONFLICT). Needs the extension loaded (PS_VFS_NOT_INSTALLED).
+   * `seal` (32 bytes: page 1's 16-byte pageseal prefix, then the database id) selects pageseal's format;
+   * without it the key is for Turso's format.
    */
-  registerKey(path: string, cipherId: number, key: Uint8Array): string;
+  registerKey(path: string, cipherId: number, key: Uint8Array, seal?: Uint8Array | null): string;
   /** Drops one registration; open connections keep their key. True when the path was registered. */
   unregisterKey(path: string): boolean;
   /** The full path SQLite will open for `path` (the platform VFS's xFullPathname). */
@@ -60,15 +62,22 @@ export interface NativeVfsFunctions {
      * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: a -wal written by Turso (fold it first);
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
      * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
-     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written).
+     * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written);
+     * format-mismatch: the file is in the other page format (Turso's / pageseal's) than the key's.
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'format-mismatch';
     path: string;
     page: number;
   } | null;
   clearLastFailure(): void;
   /** Counters: registered paths, keys alive (registered or in use), temp files encrypted so far. */
   vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
+  /**
+   * The VFS's own page codec (pagecrypt.c), for test vectors: seals `page` (nonce given, or fresh) or
+   * opens a stored page (returns the failure kind as a string when it does not open).
+   */
+  sealPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number, nonce?: Uint8Array | null): Uint8Array;
+  openPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number): Uint8Array | string;
 }
 
 export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
