@@ -78,6 +78,7 @@ function verifyPage1(path: string, enc: ResolvedEncryption): void {
 
 /** Folds a Turso-written -wal of `path` into it; a no-op without one. Writes nothing on a wrong key. */
 export function foldWal(vfs: VfsBinding, path: string, opts: EncryptionOpts, enc: ResolvedEncryption): void {
+  if (enc.format !== 'turso' || opts.hexkey === undefined) return; // pageseal's format: only SQLite writes its WAL
   if (!nonEmpty(path + '-wal') || isRegistered(vfs, path) || !isTursoWal(path + '-wal')) return;
   try {
     foldTursoWal(path, { cipher: opts.cipher, hexkey: opts.hexkey });
