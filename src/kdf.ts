@@ -9,7 +9,7 @@
  * they cannot be changed without the key. Parameters can rise later: a rekey writes new ones.
  */
 import { scryptSync } from 'node:crypto';
-import { InvalidOptionsError } from './errors.js';
+import { FormatError, InvalidOptionsError } from './errors.js';
 import type { CipherSpec } from './ciphers/types.js';
 import type { ScryptParams } from './format/pageseal-header.js';
 
@@ -37,7 +37,11 @@ export function checkScryptParams(p: ScryptParams, where: string): void {
 
 /** Derives the key. The result is the caller's to wipe. */
 export function deriveKey(passphrase: string, cipher: CipherSpec, databaseId: Uint8Array, params: ScryptParams): Uint8Array {
-  checkScryptParams(params, 'the database header');
+  try {
+    checkScryptParams(params, 'the database header');
+  } catch (e) {
+    throw new FormatError('CORRUPT', (e as Error).message);
+  }
   const salt = Buffer.concat([LABEL, Buffer.of(cipher.id), Buffer.from(databaseId)]);
   const mem = 128 * params.r * 2 ** params.log2N;
   const secret = Buffer.from(passphrase, 'utf8');
