@@ -72,7 +72,7 @@ export class DatabaseSource {
     this.walFramesIgnored = scan ? scan.framesInFile - scan.frames.length : 0;
     this.storedHeader = this.#readStoredHeader();
     this.kind = classifyHeader(this.storedHeader);
-    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${this.path} is not a SQLite, Turso or pageseal database (unrecognised header)`);
+    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${this.path} is not a SQLite or Turso database, nor in pageseal's format (unrecognised header)`);
     this.header = parseSqliteHeader(this.storedHeader);
     this.#checkGeometry();
   }
