@@ -10,9 +10,9 @@
  *   rollback    a page replaced by its own older version (from the snapshot)
  *
  * and opens the result with pageseal, reading every row, every index entry and integrity_check.
- * Outcomes: typed (a pageseal AuthenticationError/FormatError), sqlite (SQLite reported corruption
- * without a pageseal error: caught by the b-tree's structure, by luck), silent (no error, wrong rows),
- * same (no error, same rows). `verify` counts the cases the offline verifier flags.
+ * Outcomes: typed (a pageseal AuthenticationError/FormatError), sqlite (a query failed with SQLite's
+ * corruption error, no pageseal error: caught by the b-tree's structure, by luck), integrity (every
+ * query ran; only integrity_check complained), silent (all clean, wrong rows), same (all clean, same rows). `verify` counts the cases the offline verifier flags.
  *
  * Usage: npm run fuzz:pages -- [--cases 1000] [--seed 1] [--json]
  * Exit code 1 when a pageseal-format swap, copy or transplant is not a typed error.
@@ -97,6 +97,7 @@ interface Row {
   cases: number;
   typed: number;
   sqlite: number;
+  integrity: number;
   silent: number;
   same: number;
   verify: number;
@@ -120,7 +121,7 @@ function runCell(dir: string, format: Format, mode: Mode): Row[] {
   const target = join(dir, `${format}-${mode}-case.db`);
   const rows: Row[] = [];
   for (const kind of KINDS) {
-    const row: Row = { format, mode, kind, cases: 0, typed: 0, sqlite: 0, silent: 0, same: 0, verify: 0 };
+    const row: Row = { format, mode, kind, cases: 0, typed: 0, sqlite: 0, integrity: 0, silent: 0, same: 0, verify: 0 };
     for (let c = 0; c < CASES; c++) {
       writeFileSync(target, pristine);
       rmSync(target + '-wal', { force: true });
@@ -142,6 +143,7 @@ function runCell(dir: string, format: Format, mode: Mode): Row[] {
       row.cases++;
       if (v === 'typed') row.typed++;
       else if (v === 'sqlite-corrupt') row.sqlite++;
+      else if (v === 'integrity-only') row.integrity++;
       else if (v === 'silent-wrong') row.silent++;
       else row.same++;
       if (verifyFlags(target, enc)) row.verify++;
@@ -165,9 +167,11 @@ function main(): number {
   else {
     const pct = (x: number, n: number) => `${x} (${((100 * x) / n).toFixed(1)}%)`;
     console.log(`page-attack fuzz: ${CASES} cases per class, seed ${arg('--seed', 1)}, aegis256, 4096-byte pages, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
-    console.log('| format | mode | attack | cases | typed error | SQLite corruption error only | silently wrong rows | no visible change | verify flags it |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    for (const r of rows) console.log(`| ${r.format} | ${r.mode} | ${r.kind} | ${r.cases} | ${pct(r.typed, r.cases)} | ${pct(r.sqlite, r.cases)} | ${pct(r.silent, r.cases)} | ${pct(r.same, r.cases)} | ${pct(r.verify, r.cases)} |`);
+    console.log('| format | mode | attack | cases | typed error | SQLite error in a query | only integrity_check complains | silently wrong rows | no visible change | verify flags it |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const r of rows) {
+      console.log(`| ${r.format} | ${r.mode} | ${r.kind} | ${r.cases} | ${pct(r.typed, r.cases)} | ${pct(r.sqlite, r.cases)} | ${pct(r.integrity, r.cases)} | ${pct(r.silent, r.cases)} | ${pct(r.same, r.cases)} | ${pct(r.verify, r.cases)} |`);
+    }
     console.log(bad.length ? `\nFAIL: pageseal-format swaps/copies/transplants not all typed errors` : '\nok: every pageseal-format swap, copy and transplant was a typed error');
   }
   return bad.length ? 1 : 0;

@@ -95,6 +95,26 @@ describe('pageseal format through the VFS', () => {
     expect(verifyFile(p, PAGESEAL).ok).toBe(true);
   });
 
+  it('VACUUM keeps the database id; two connections opening a new file before its first write share one id', () => {
+    const p = fresh('vacuum');
+    build(p, PAGESEAL, 'delete');
+    const id = info(p).databaseId;
+    const db = open(p, { encryption: PAGESEAL });
+    db.exec('DELETE FROM a WHERE id % 2 = 0; VACUUM');
+    db.close();
+    expect(info(p).databaseId).toBe(id);
+    expect(verifyFile(p, PAGESEAL).ok).toBe(true);
+
+    const q = fresh('two');
+    const first = open(q, { encryption: PAGESEAL });
+    const second = open(q, { encryption: PAGESEAL });
+    first.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    expect(second.prepare('SELECT x FROM t').pluck().get()).toBe(1);
+    second.close();
+    first.close();
+    expect(verifyFile(q, PAGESEAL).ok).toBe(true);
+  });
+
   it('a WAL left by an open connection is read and verified with its frames bound', () => {
     const p = fresh('wal-open');
     build(p, PAGESEAL, 'wal');

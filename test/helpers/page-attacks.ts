@@ -62,14 +62,15 @@ export function scanIndexes(db: { prepare(sql: string): { all(): unknown[]; pluc
   }
 }
 
-export type Verdict = 'typed' | 'sqlite-corrupt' | 'silent-wrong' | 'unchanged';
+export type Verdict = 'typed' | 'sqlite-corrupt' | 'integrity-only' | 'silent-wrong' | 'unchanged';
 
 /**
  * Opens `path` with `enc` and reads everything: integrity_check, every row of every table, every
- * index. 'typed': a pageseal AuthenticationError/FormatError; 'sqlite-corrupt': SQLite reported
- * corruption (or another SQLite error) without a pageseal error; 'silent-wrong': everything read
- * without error, but the rows differ from `expected` (or integrity_check complained in its result);
- * 'unchanged': no error and the same rows.
+ * index. 'typed': a pageseal AuthenticationError/FormatError; 'sqlite-corrupt': a query failed with a
+ * SQLite error (corruption) and no pageseal error; 'integrity-only': every query ran, only
+ * integrity_check complained (an application that never runs it sees whatever the queries returned);
+ * 'silent-wrong': everything ran clean but the rows differ from `expected`; 'unchanged': no error and
+ * the same rows.
  */
 export function judge(path: string, enc: EncryptionOpts, expected: string): Verdict {
   let db;
@@ -82,7 +83,7 @@ export function judge(path: string, enc: EncryptionOpts, expected: string): Verd
     const hash = contentHash(db);
     scanIndexes(db);
     const ic = db.pragma('integrity_check', { simple: true });
-    if (ic !== 'ok') return 'sqlite-corrupt';
+    if (ic !== 'ok') return 'integrity-only';
     return hash === expected ? 'unchanged' : 'silent-wrong';
   } catch (e) {
     // statements are not wrapped by Database (docs/api.md): explainError gives their typed error
