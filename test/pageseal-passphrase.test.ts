@@ -103,3 +103,34 @@ describe('passphrases', () => {
     expect(r.key.every((b) => b === 0)).toBe(true);
   });
 });
+
+describe('PRAGMA passphrase through pageseal Database', () => {
+  it('keys a new database (default parameters) and an existing one; a wrong passphrase fails at the first read, not echoed; PRAGMA cipher must come first', async () => {
+    const { Database } = await import('../src/index.js');
+    const p = fresh();
+    const db = new Database(p);
+    db.pragma("cipher = 'aegis256'");
+    db.pragma(`passphrase = 'it''s a secret'`);
+    db.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('via pragma')");
+    db.close();
+    expect(info(p)).toMatchObject({ format: 'pageseal', kdf: { name: 'scrypt', log2N: 17, r: 8, p: 1 } });
+    const again = open(p, { encryption: { cipher: 'aegis256', passphrase: "it's a secret", format: 'pageseal' } });
+    expect(again.prepare('SELECT x FROM t').pluck().get()).toBe('via pragma');
+    again.close();
+    const db2 = new Database(p);
+    db2.pragma("cipher = 'aegis256'");
+    db2.pragma(`passphrase = "it's a secret"`);
+    expect(db2.prepare('SELECT x FROM t').pluck().get()).toBe('via pragma');
+    db2.close();
+    const wrong = new Database(p);
+    wrong.pragma("cipher = 'aegis256'");
+    wrong.pragma("passphrase = 'nope nope'");
+    const msg = messageOf(() => wrong.prepare('SELECT x FROM t').pluck().get());
+    expect(msg).toMatch(/AuthenticationError|disk I\/O/);
+    expect(msg).not.toContain('nope nope');
+    wrong.close();
+    const noCipher = new Database(fresh());
+    expect(() => noCipher.pragma("passphrase = 'x'")).toThrow(InvalidOptionsError);
+    noCipher.close();
+  });
+});

@@ -6,7 +6,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { main } from '../src/cli.js';
-import { info, open } from '../src/index.js';
+import { info, open, type EncryptionOpts } from '../src/index.js';
 import { scratchDir } from './helpers/files.js';
 
 const { dir, cleanup } = scratchDir('pageseal-tools-');
@@ -21,7 +21,7 @@ function run(argv: string[], env: NodeJS.ProcessEnv = {}): { code: number; out: 
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-function make(path: string, encryption: Parameters<typeof open>[1]['encryption']): void {
+function make(path: string, encryption: EncryptionOpts): void {
   const db = open(path, { encryption });
   db.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('a'), ('b')");
   db.close();

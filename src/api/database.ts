@@ -15,6 +15,7 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
+import { applyPassphrasePragma, passphraseOf } from './passphrase-pragma.js';
 
 /** better-sqlite3's options plus `encryption`. */
 export interface DatabaseOptions extends BetterSqlite3.Options {
@@ -100,6 +101,11 @@ export class Database extends Base {
 
   override pragma(source: string, options?: BetterSqlite3.PragmaOptions): unknown {
     try {
+      const passphrase = passphraseOf(source);
+      if (passphrase !== undefined) {
+        applyPassphrasePragma(this.name, passphrase, (s) => super.pragma(s, { simple: true }));
+        return options?.simple ? undefined : [];
+      }
       return super.pragma(source, options);
     } catch (e) {
       throw this.#explain(e);

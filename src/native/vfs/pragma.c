@@ -73,6 +73,10 @@ static int pragma_seal(ps_file *f, int cipher, uint8_t seal[PS_SEAL_BYTES]) {
     return 1;
   }
   if (f->pending_format != PS_FORMAT_PAGESEAL) return 0;
+  if (f->pending_seal_set) { /* given by pageseal's JavaScript (a passphrase's salt is the id) */
+    memcpy(seal, f->pending_seal, PS_SEAL_BYTES);
+    return seal[9] == cipher ? 1 : -1;
+  }
   memset(seal, 0, PS_SEAL_BYTES);
   memcpy(seal, "pageseal", 8);
   seal[8] = 1;
@@ -140,18 +144,34 @@ static int pragma_hexkey(ps_file *f, char **args, const char *value) {
   return apply(f, args);
 }
 
-/* PRAGMA page_format='turso'|'pageseal': the format of a new database (before PRAGMA hexkey/cipher complete). */
+/* 'pageseal:<64 hex digits>': the prefix and database id a new database gets (pageseal's JavaScript sends
+ * it for PRAGMA passphrase, whose key depends on the id). Returns 1 when `value` had that form and decoded. */
+static int decode_seal(ps_file *f, const char *value) {
+  if (sqlite3_strnicmp(value, "pageseal:", 9) != 0 || strlen(value) != 9 + 2 * PS_SEAL_BYTES) return 0;
+  for (int i = 0; i < PS_SEAL_BYTES; i++) {
+    int hi = hex_digit(value[9 + 2 * i]), lo = hex_digit(value[10 + 2 * i]);
+    if (hi < 0 || lo < 0) return 0;
+    f->pending_seal[i] = (uint8_t)(hi << 4 | lo);
+  }
+  f->pending_seal_set = memcmp(f->pending_seal, "pageseal", 8) == 0 && f->pending_seal[8] == 1;
+  return f->pending_seal_set;
+}
+
+/* PRAGMA page_format='turso'|'pageseal'[:<seal hex>]: the format of a new database (before PRAGMA hexkey/cipher complete). */
 static int pragma_page_format(ps_file *f, char **args, const char *value) {
   if (value == NULL) {
     int fmt = f->key ? f->key->format : f->pending_format;
     args[0] = sqlite3_mprintf("%s", fmt == PS_FORMAT_PAGESEAL ? "pageseal" : "turso");
     return SQLITE_OK;
   }
-  int fmt = sqlite3_stricmp(value, "pageseal") == 0 ? PS_FORMAT_PAGESEAL : sqlite3_stricmp(value, "turso") == 0 ? PS_FORMAT_TURSO : -1;
+  int with_seal = sqlite3_strnicmp(value, "pageseal:", 9) == 0;
+  int fmt = sqlite3_stricmp(value, "pageseal") == 0 || with_seal ? PS_FORMAT_PAGESEAL
+            : sqlite3_stricmp(value, "turso") == 0 ? PS_FORMAT_TURSO : -1;
   if (fmt < 0) return error(args, "pageseal: PRAGMA page_format expects 'turso' or 'pageseal'");
   if (f->key && f->key->format == fmt) return SQLITE_OK;
   int rc = refuse_change(f, args);
   if (rc != SQLITE_OK) return rc;
+  if (with_seal && !decode_seal(f, value)) return error(args, "pageseal: PRAGMA page_format: malformed pageseal header");
   f->pending_format = fmt;
   return SQLITE_OK;
 }

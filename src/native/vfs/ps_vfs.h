@@ -106,6 +106,8 @@ typedef struct ps_file {
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
   size_t pending_key_len;
   int pending_format;        /* MAIN: from PRAGMA page_format, for a new database (an existing one says its own) */
+  uint8_t pending_seal[PS_SEAL_BYTES]; /* MAIN: PRAGMA page_format='pageseal:<hex>': prefix + id for a new database */
+  int pending_seal_set;
   sqlite3_int64 last_off;    /* JOURNAL, WAL: offset and size of the last write */
   int last_len;
   uint32_t last_pgno;        /* WAL, JOURNAL: page number in the last frame header / record header written */
