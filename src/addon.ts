@@ -30,7 +30,7 @@ export interface NativeCipherFunctions {
     ad: Uint8Array | null | undefined,
     forcePortable: boolean,
   ): Buffer;
-  /** The CPU path the cipher runs on: 'portable' | 'aesni' | 'vaes-avx2' | 'avx512'. */
+  /** The CPU path the cipher runs on: 'portable' | 'aesni' | 'vaes-avx2' | 'avx512' | 'armv8-aes'. */
   cipherPath(cipherId: number, forcePortable: boolean): string;
   /** Times `iterations` in-place operations on a `bytes`-long buffer in C; returns total nanoseconds. */
   benchCipher(cipherId: number, forcePortable: boolean, op: 'encrypt' | 'decrypt', bytes: number, iterations: number): number;
@@ -59,13 +59,14 @@ export interface NativeVfsFunctions {
     /**
      * auth: a page failed authentication; not-encrypted: a key was given for a file not in Turso's format;
      * cipher-mismatch: page 1 names another cipher; format: bad page geometry or a truncated page 1;
-     * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: a -wal written by Turso (fold it first);
+     * reserve: page 1 lacks the cipher's reserved bytes; turso-wal: no longer reported (a Turso -wal is read as it is);
      * page-size: a rollback-mode VACUUM tried to change the page size (refused, database unchanged);
      * no-key: a WAL or hot journal of a Turso-format file opened without a key (refused, files unchanged);
      * key-incomplete: a write after PRAGMA cipher or hexkey without the other (refused, nothing written);
+     * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged);
      * format-mismatch: the file is in the other page format (Turso's / pageseal's) than the key's.
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'format-mismatch';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'journal' | 'format-mismatch';
     path: string;
     page: number;
   } | null;

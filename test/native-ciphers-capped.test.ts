@@ -1,7 +1,7 @@
 /**
  * The intermediate CPU paths: PAGESEAL_MAX_PATH caps the fast path (src/native/ciphers/cpu.c), so the AES-NI and the
  * VAES/AVX2 code run the published vectors and the differential tests on a machine whose fastest path is
- * AVX-512. Each cap needs a fresh process (key setups are cached), hence one child vitest run per cap.
+ * AVX-512; =portable turns every fast path off (on ARM64 it is the only cap). Each cap needs a fresh process (key setups are cached), hence one child vitest run per cap.
  */
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
@@ -24,8 +24,9 @@ const has = (flag: string) => new RegExp(`\\b${flag}\\b`).test(cpuFlags);
 if (CAP === undefined) {
   // The parent: runs this same file once per cap in a child process.
   describe.skipIf(nativeBackend() === null)('native ciphers on capped CPU paths', () => {
-    for (const cap of ['aesni', 'vaes-avx2']) {
-      const needed = cap === 'aesni' ? has('aes') && has('pclmulqdq') : has('vaes') && has('vpclmulqdq') && has('avx2');
+    for (const cap of ['aesni', 'vaes-avx2', 'portable']) {
+      const needed =
+        cap === 'portable' || (cap === 'aesni' ? has('aes') && has('pclmulqdq') : has('vaes') && has('vpclmulqdq') && has('avx2'));
       it.skipIf(!needed || process.env.PAGESEAL_FORCE_PORTABLE === '1')(`PAGESEAL_MAX_PATH=${cap}`, () => {
         const r = spawnSync(process.execPath, [vitestBin(), 'run', 'test/native-ciphers-capped.test.ts'], {
           env: { ...process.env, PAGESEAL_MAX_PATH: cap, NO_COLOR: '1', FORCE_COLOR: '0' },
@@ -47,6 +48,7 @@ if (CAP === undefined) {
       const path = nativeCipherPath(s.name);
       expect(path, s.name).not.toBe('avx512');
       if (CAP === 'aesni') expect(path, s.name).toBe('aesni');
+      if (CAP === 'portable') expect(path, s.name).toBe('portable');
       if (CAP === 'vaes-avx2' && s.name.startsWith('aes')) expect(path, s.name).toBe('vaes-avx2');
     }
   });

@@ -30,7 +30,7 @@ const PATHS: NamedBackend[] = [
 function cpuHasAesAndClmul(): boolean {
   try {
     const flags = readFileSync('/proc/cpuinfo', 'utf8');
-    return /\baes\b/.test(flags) && /\bpclmulqdq\b/.test(flags);
+    return /\baes\b/.test(flags) && /\b(pclmulqdq|pmull)\b/.test(flags); // x86 flags, or ARM64 Features
   } catch {
     return false;
   }
@@ -94,7 +94,7 @@ describe.skipIf(fast === null)(`native ciphers${fast === null ? ` (skipped: addo
     const forcedByEnv = process.env.PAGESEAL_FORCE_PORTABLE === '1';
     for (const s of CIPHER_SPECS) {
       const path = nativeCipherPath(s.name);
-      expect(['aesni', 'vaes-avx2', 'avx512', 'portable']).toContain(path);
+      expect(['aesni', 'vaes-avx2', 'avx512', 'armv8-aes', 'portable']).toContain(path);
       if (forcedByEnv) expect(path).toBe('portable');
       else if (cpuHasAesAndClmul()) expect(path, s.name).not.toBe('portable');
       expect(nativeCipherPath(s.name, { portable: true })).toBe('portable');

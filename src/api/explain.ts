@@ -49,10 +49,15 @@ export function failureError(f: VfsFailure): PagesealError {
     case 'turso-wal':
       return new FormatError(
         'CORRUPT',
-        `${f.path} was written by Turso and SQLite cannot read it: open the database with pageseal's open() or Database and the encryption option, which fold it first`,
+        `the -wal of ${f.path} has checksums this version cannot follow (a Turso-written -wal is read as it is): fold it with foldTursoWal first`,
       );
     case 'format':
       return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
+    case 'journal':
+      return new FormatError(
+        'CORRUPT',
+        `the hot journal of ${f.path} (${f.path}-journal) is truncated, damaged or altered: it was not played back and nothing was changed; restore the journal or the database from a backup`,
+      );
     case 'page-size':
       return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
     case 'format-mismatch':

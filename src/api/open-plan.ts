@@ -1,7 +1,8 @@
 /**
  * What happens before SQLite sees an encrypted file: check the options and the path, check the
  * file's header against the cipher (a plain file, another cipher or a foreign file is refused
- * without opening it), fold a Turso-written WAL into the file, and register the key with the VFS.
+ * without opening it), and register the key with the VFS. A Turso-written -wal needs no fold: the VFS
+ * reads its checksums over the stored pages (walsum.c).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { FormatError, InvalidOptionsError } from '../errors.js';
@@ -12,7 +13,6 @@ import { install } from './install.js';
 import { acquireKey, registeredHeader, releaseKey } from './keys.js';
 import { readStoredHeader, sniffDatabase } from './sniff.js';
 import type { VfsBinding } from './install.js';
-import { foldWal } from './fold.js';
 
 export interface OpenPlan {
   /** What to pass to better-sqlite3. */
@@ -87,7 +87,6 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   checkHeader(path, encryption);
   const enc = resolveFor(vfs, path, encryption);
   try {
-    foldWal(vfs, path, encryption, enc);
     const keyId = acquireKey(vfs, path, enc);
     vfs.clearLastFailure(); // what the open reports must be about this open
     return {

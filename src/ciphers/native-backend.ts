@@ -72,7 +72,7 @@ export function nativeBackendPortable(): Record<CipherName, Aead> | null {
   return portableOnly;
 }
 
-/** The CPU path a cipher uses in this process ('aesni', 'vaes-avx2', 'avx512' or 'portable'); null without the addon. */
+/** The CPU path a cipher uses in this process ('aesni', 'vaes-avx2', 'avx512', 'armv8-aes' or 'portable'); null without the addon. */
 export function nativeCipherPath(name: CipherName, options: { portable?: boolean } = {}): string | null {
   const fns = cipherFunctions();
   return fns ? fns.cipherPath(CIPHER_IDS[name], options.portable === true) : null;

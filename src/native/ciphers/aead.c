@@ -26,6 +26,7 @@ const char *ps_path_name(int path) {
     case PS_PATH_AESNI: return "aesni";
     case PS_PATH_VAES_AVX2: return "vaes-avx2";
     case PS_PATH_AVX512: return "avx512";
+    case PS_PATH_ARMV8_AES: return "armv8-aes";
     default: return "portable";
   }
 }

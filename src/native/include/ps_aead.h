@@ -33,8 +33,10 @@ enum {
   PS_PATH_PORTABLE = 0, /* plain C, constant-time, any CPU */
   PS_PATH_AESNI = 1,    /* AES-NI (+ PCLMULQDQ for GHASH), 128-bit lanes */
   PS_PATH_VAES_AVX2 = 2,/* VAES on 256-bit registers */
-  PS_PATH_AVX512 = 3    /* VAES on 512-bit registers (AVX-512F) */
+  PS_PATH_AVX512 = 3,   /* VAES on 512-bit registers (AVX-512F) */
+  PS_PATH_ARMV8_AES = 4 /* ARM64: ARMv8 AES instructions on NEON registers (+ PMULL for GHASH) */
 };
+#define PS_PATH_COUNT 5
 
 /* Flags for ps_aead_init. */
 #define PS_AEAD_FORCE_PORTABLE 1u
@@ -85,10 +87,11 @@ static inline int ps_aead_decrypt(const ps_aead *ctx, uint8_t *buf, size_t len, 
   return ctx->decrypt(ctx, buf, len, ad, adlen, nonce, tag, taglen);
 }
 
-/* "portable", "aesni", "vaes-avx2", "avx512" */
+/* "portable", "aesni", "vaes-avx2", "avx512", "armv8-aes" */
 const char *ps_path_name(int path);
 
-/* Fills buf with len bytes from the OS CSPRNG (getrandom). Returns 0, or -1 on failure. */
+/* Fills buf with len bytes from the OS CSPRNG (getrandom on Linux, getentropy/arc4random_buf elsewhere, see
+ * ciphers/util.c). Returns 0, or -1 on failure. */
 int ps_random_bytes(uint8_t *buf, size_t len);
 
 /* Zeroes secrets: a memset the optimiser keeps (the empty asm makes the zeroed bytes observable). */

@@ -4,14 +4,10 @@
  *
  * WAL: 32-byte header, then frames of a 24-byte header (page number first) and the page, which SQLite
  * writes as two calls; it reads a page alone, or header and page together (recovery, checksum rewrite),
- * or 8 bytes of a frame header. SQLite's frame checksums cover the plaintext it wrote, and it checks them
- * over what xRead returns, so WAL files written here verify after decryption. A frame whose page fails to
- * decrypt during recovery reads back as zeros: its checksum then fails, which SQLite treats as the end of
- * the log, exactly as for a torn write.
+ * or 8 bytes of a frame header. Frame checksums on disk cover the stored bytes; walsum.c translates them
+ * to and from the plaintext chain SQLite computes and checks.
  *
- * Journal: a header, then records of a 4-byte page number, the page, a 4-byte checksum, written as three
- * calls and read back with the same sizes. A page image is a page-sized write that follows a 4-byte write
- * ending where it starts; every page-sized read is a page image.
+ * The rollback journal is journal.c.
  *
  * Failures name the database file and the database page number (from the frame or record header).
  */
@@ -62,27 +58,24 @@ static ps_bind frame_bind(const uint8_t *hdr, sqlite3_int64 hdr_off, int n) {
 
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off) {
   int rc;
-  if (is_wal_page(n, off)) {
-    uint8_t hdr[FRAME_HEADER];
+  if (n == FRAME_HEADER && off >= WAL_HEADER) {
+    rc = ps_walsum_header(f, buf, off); /* held until its page, with the checksum over the stored page */
+    f->last_pgno = ps_be32(buf);
+    memcpy(f->last_frame, buf, FRAME_HEADER);
+  } else if (is_wal_page(n, off) && ps_walsum_completes(f, n, off)) {
+    rc = ps_walsum_page(f, k, buf, n, off);
+  } else if ((rc = ps_walsum_flush(f)) != SQLITE_OK) {
+  } else if (is_wal_page(n, off)) {
+    uint8_t hdr[FRAME_HEADER]; /* a page written again in the same transaction: SQLite rewrites the checksums later */
     rc = frame_header(f, off, hdr);
     ps_bind b = frame_bind(hdr, off - FRAME_HEADER, n);
     if (rc == SQLITE_OK) rc = write_page(f, k, buf, n, off, &b);
   } else {
     rc = ps_root_write(f, buf, n, off);
-    if (n == FRAME_HEADER) memcpy(f->last_frame, buf, FRAME_HEADER);
   }
   f->last_off = off;
   f->last_len = n;
   return rc;
-}
-
-static int read_frame(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
-  int rc = ps_root_read(f, buf, n, off);
-  if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n);
-  if (rc != SQLITE_OK) return rc;
-  ps_bind b = frame_bind(buf, off, n - FRAME_HEADER);
-  ps_page_open(k, buf + FRAME_HEADER, n - FRAME_HEADER, &b); /* zeroed on failure */
-  return SQLITE_OK;
 }
 
 static int wal_page_failed(ps_file *f, int bad, uint32_t pgno) {
@@ -120,40 +113,16 @@ static int read_wal_page_bound(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlit
   return bad == 0 ? SQLITE_OK : wal_page_failed(f, bad, b.pgno);
 }
 
+static int read_wal_page(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+  if (k->format == PS_FORMAT_PAGESEAL) return read_wal_page_bound(f, k, buf, n, off);
+  return read_wal_page_turso(f, k, buf, n, off);
+}
+
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
-  if (is_wal_page(n, off)) {
-    if (k->format == PS_FORMAT_PAGESEAL) return read_wal_page_bound(f, k, buf, n, off);
-    return read_wal_page_turso(f, k, buf, n, off);
-  }
-  if (is_wal_frame(n, off)) return read_frame(f, k, buf, n, off);
-  return ps_root_read(f, buf, n, off);
-}
-
-/* ---- rollback journal ---- */
-static int journal_page_size_ok(ps_file *f, int n) {
-  return ps_is_page_size(n) && (f->main == NULL || f->main->page_size == 0 || f->main->page_size == n);
-}
-
-int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off) {
-  int page = journal_page_size_ok(f, n) && f->last_len == 4 && f->last_off + 4 == off;
-  ps_bind b = {f->last_pgno, 0, NULL, 0}; /* a page image is sealed as its database page (not page 1's layout) */
-  int rc = page ? write_page(f, k, buf, n, off, &b) : ps_root_write(f, buf, n, off);
-  if (n == 4) f->last_pgno = ps_be32(buf);
-  f->last_off = off;
-  f->last_len = n;
-  return rc;
-}
-
-int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
-  int rc = ps_root_read(f, buf, n, off);
-  if (!journal_page_size_ok(f, n)) return rc;
-  if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n);
+  int rc = ps_walsum_flush(f);
   if (rc != SQLITE_OK) return rc;
-  uint8_t hdr[4] = {0}; /* the record's page number, just before the image */
-  if (off >= 4 && ps_root_read(f, hdr, 4, off - 4) != SQLITE_OK) memset(hdr, 0, 4);
-  ps_bind b = {ps_be32(hdr), 0, NULL, 0};
-  int bad = ps_page_open(k, buf, n, &b);
-  if (bad == 0) return SQLITE_OK;
-  ps_failure_set(bad, ps_file_db_name(f), ps_be32(hdr));
-  return SQLITE_IOERR_AUTH;
+  if (is_wal_page(n, off)) return read_wal_page(f, k, buf, n, off);
+  if (is_wal_frame(n, off)) return ps_walsum_read_frame(f, k, buf, n, off);
+  if (ps_walsum_is_sum_read(f, n, off)) return ps_walsum_read_sum(f, k, buf, off);
+  return ps_root_read(f, buf, n, off);
 }

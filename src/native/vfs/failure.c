@@ -40,6 +40,7 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_PAGE_SIZE: return "page-size";
     case PS_FAIL_NO_KEY: return "no-key";
     case PS_FAIL_KEY_INCOMPLETE: return "key-incomplete";
+    case PS_FAIL_JOURNAL: return "journal";
     case PS_FAIL_FORMAT_MISMATCH: return "format-mismatch";
     default: return "none";
   }

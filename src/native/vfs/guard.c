@@ -7,8 +7,10 @@
  *   - the database is in Turso's format and this connection has no key ("no-key");
  *   - the key does not open page 1 of the database, or the WAL's first frame when the database file is
  *     still empty ("auth", "cipher-mismatch", "not-encrypted", "format"); a page 1 that fails
- *     authentication is accepted when the log's first page opens with the key (page 1 torn by a crash);
- *   - the WAL was written by Turso, with checksums over ciphertext ("turso-wal"): fold it first.
+ *     authentication is accepted when the log's first page opens with the key (page 1 torn by a crash).
+ *   - a hot journal (header magic set) is damaged, truncated or altered ("journal"): journal.c checks all
+ *     of it before SQLite plays any of it back.
+ * A -wal written by Turso (checksums over the stored pages) is read as it is: walsum.c.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -35,34 +37,12 @@ static int page1_opens(ps_file *main, ps_key *k, int *empty) {
 }
 
 /*
- * 1 when the journal's first record decrypts with k. Layout (fileformat2.html, "The Rollback Journal"):
- * a header of one sector (sector size at bytes 20..23, page size at 24..27), then records of a 4-byte
- * page number, the page (encrypted like any database page, auxfile.c) and a 4-byte checksum.
- */
-static int journal_proves_key(sqlite3_file *root, const ps_key *k) {
-  uint8_t hdr[28];
-  if (root->pMethods->xRead(root, hdr, sizeof hdr, 0) != SQLITE_OK) return 0;
-  uint32_t sector = ps_be32(hdr + 20), page_size = ps_be32(hdr + 24);
-  if (!ps_is_page_size(page_size) || sector < 32 || sector > 65536) return 0;
-  uint8_t *page = malloc(page_size), pgno[4];
-  if (page == NULL) return 0;
-  ps_bind b = {0, 0, NULL, 0};
-  int proved = root->pMethods->xRead(root, pgno, 4, (sqlite3_int64)sector) == SQLITE_OK &&
-               (b.pgno = ps_be32(pgno), 1) &&
-               root->pMethods->xRead(root, page, (int)page_size, (sqlite3_int64)sector + 4) == SQLITE_OK &&
-               ps_page_open(k, page, (int)page_size, &b) == 0;
-  ps_wipe(page, page_size);
-  free(page);
-  return proved;
-}
-
-/*
  * Page 1 failed authentication, but a page of the log opens with the key: the key is right and page 1
  * was torn by a crash while SQLite wrote it (a checkpoint copying it from the -wal, or a commit whose hot
  * journal holds its old copy). SQLite restores it from the log, as it would without encryption.
  */
 static int log_proves_key(ps_file *f, ps_key *k) {
-  return f->kind == PS_WAL ? ps_wal_first_frame_proves_key(f->root, k) : journal_proves_key(f->root, k);
+  return f->kind == PS_WAL ? ps_wal_first_frame_proves_key(f->root, k) : ps_journal_proves_key(f, k);
 }
 
 static int guard_keyed(ps_file *f, ps_key *k) {
@@ -76,7 +56,7 @@ static int guard_keyed(ps_file *f, ps_key *k) {
     if (bad) return refuse(bad, main->name, 1);
     if (empty && f->kind == PS_WAL && (bad = ps_wal_first_frame_opens(f->root, k)) != 0) return refuse(bad, ps_file_db_name(f), 1);
   }
-  if (f->kind == PS_WAL && ps_wal_is_turso(f->root)) return refuse(PS_FAIL_TURSO_WAL, ps_file_db_name(f), 0);
+  if (f->kind == PS_JOURNAL) return ps_journal_verify(f, k); /* a hot journal is checked whole first */
   return SQLITE_OK;
 }
 

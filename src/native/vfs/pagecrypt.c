@@ -113,7 +113,7 @@ static void forget_pool_in_child(void) { pool.filled = 0; }
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 static void install_atfork(void) { pthread_atfork(NULL, NULL, forget_pool_in_child); }
 
-static int fresh_nonce(uint8_t *out, size_t n) {
+int ps_fresh_nonce(uint8_t *out, size_t n) {
   pthread_once(&atfork_once, install_atfork);
   if (!pool.filled || pool.used + n > sizeof pool.bytes) {
     if (ps_random_bytes(pool.bytes, sizeof pool.bytes) != 0) return -1;
@@ -153,7 +153,7 @@ static int seal(const ps_key *k, const uint8_t *in, uint8_t *out, int size, cons
   if (b->page1 && ps_header_page_size(in) != size) return PS_FAIL_PAGE_SIZE;
   uint8_t *tag = out + body_end, *nonce = tag + PS_TAG_SIZE;
   if (nonce_in) memcpy(nonce, nonce_in, k->nonce);
-  else if (fresh_nonce(nonce, k->nonce) != 0) return PS_FAIL_FORMAT;
+  else if (ps_fresh_nonce(nonce, k->nonce) != 0) return PS_FAIL_FORMAT;
   memcpy(out, in, body_end);
   if (b->page1) {
     int bad = seal_header(k, in, out);

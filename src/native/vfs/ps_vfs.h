@@ -47,7 +47,8 @@ void ps_keys_stats(int *registered, int *live);
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
-       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_FORMAT_MISMATCH };
+       PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_JOURNAL,
+       PS_FAIL_FORMAT_MISMATCH };
 void ps_failure_set(int kind, const char *path, uint32_t page);
 int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_FAIL_NONE when none) */
 void ps_failure_clear(void);
@@ -73,6 +74,7 @@ int ps_page_open(const ps_key *k, uint8_t *buf, int size, const ps_bind *b);    
 /* Test hook: seal with a given nonce (test vectors). */
 int ps_page_seal_with_nonce(const ps_key *k, const uint8_t *in, uint8_t *out, int size, const ps_bind *b,
                             const uint8_t *nonce);
+int ps_fresh_nonce(uint8_t *out, size_t n); /* n random bytes from the per-thread pool; 0 or -1 */
 
 /* ---- chacha20.c / tempcrypt.c: temp files under a throwaway key ---- */
 typedef struct ps_stream {
@@ -102,6 +104,7 @@ typedef struct ps_file {
   int key_verified;          /* MAIN: page 1 on disk opened with the key */
   int reserve_done;          /* MAIN: the key's reserve was requested from SQLite */
   int plain_checked;         /* MAIN without a key: the file on disk is not in Turso's format */
+  int lock_level;            /* MAIN: this connection's lock on the file (SQLITE_LOCK_*) */
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
   size_t pending_key_len;
@@ -115,6 +118,8 @@ typedef struct ps_file {
   uint8_t *scratch;          /* one page (+ frame header) for encryption */
   size_t scratch_len;
   ps_stream *stream;         /* TEMP: keystream state */
+  struct ps_walsum *walsum;  /* WAL: checksum translation state (walsum.c) */
+  struct ps_jsum *jsum;      /* JOURNAL: record checksum and authentication state (journal.c) */
 } ps_file;
 
 sqlite3_vfs *ps_root_vfs(void);
@@ -133,12 +138,24 @@ int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad);
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
-int ps_wal_is_turso(sqlite3_file *root);
+void ps_wal_checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]); /* SQLite's WAL checksum, continued */
 int ps_wal_first_frame_opens(sqlite3_file *root, const ps_key *k);
 int ps_wal_first_frame_proves_key(sqlite3_file *root, const ps_key *k);
 int ps_guard_aux_open(ps_file *f);
+/* walsum.c: WAL frame checksums over the stored bytes */
+int ps_walsum_read_frame(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
+int ps_walsum_read_sum(ps_file *f, ps_key *k, uint8_t *buf, sqlite3_int64 off);
+int ps_walsum_is_sum_read(ps_file *f, int n, sqlite3_int64 off);
+int ps_walsum_header(ps_file *f, const uint8_t *buf, sqlite3_int64 off);
+int ps_walsum_completes(ps_file *f, int n, sqlite3_int64 off);
+int ps_walsum_page(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_walsum_flush(ps_file *f);
+void ps_walsum_free(ps_file *f);
 int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_journal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
+int ps_journal_verify(ps_file *f, const ps_key *k); /* before a hot journal is played back (journal.c) */
+void ps_journal_free(ps_file *f);
+int ps_journal_proves_key(ps_file *f, const ps_key *k);
 int ps_temp_read(ps_file *f, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_temp_write(ps_file *f, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_pragma(ps_file *f, char **args);

@@ -114,8 +114,11 @@ static ps_file *mains_find(const char *db_name) {
 /* ---- io methods ---- */
 static int x_close(sqlite3_file *pf) {
   ps_file *f = (ps_file *)pf;
+  if (f->walsum && ROOT(f)->pMethods) ps_walsum_flush(f);
   int rc = ROOT(f)->pMethods ? ROOT(f)->pMethods->xClose(ROOT(f)) : SQLITE_OK;
   if (f->kind == PS_MAIN) mains_remove(f);
+  ps_walsum_free(f);
+  ps_journal_free(f);
   ps_key_release(f->key);
   if (f->scratch) {
     ps_wipe(f->scratch, f->scratch_len);
@@ -171,24 +174,33 @@ static int x_write(sqlite3_file *pf, const void *buf, int n, sqlite3_int64 off) 
   return ps_journal_write(f, k, buf, n, off);
 }
 
+/* A WAL frame header held back for its page (walsum.c) goes out before anything else touches the file. */
 static int x_truncate(sqlite3_file *pf, sqlite3_int64 size) {
-  return ROOT((ps_file *)pf)->pMethods->xTruncate(ROOT((ps_file *)pf), size);
+  int rc = ps_walsum_flush((ps_file *)pf);
+  return rc ? rc : ROOT((ps_file *)pf)->pMethods->xTruncate(ROOT((ps_file *)pf), size);
 }
 static int x_sync(sqlite3_file *pf, int flags) {
-  return ROOT((ps_file *)pf)->pMethods->xSync(ROOT((ps_file *)pf), flags);
+  int rc = ps_walsum_flush((ps_file *)pf);
+  return rc ? rc : ROOT((ps_file *)pf)->pMethods->xSync(ROOT((ps_file *)pf), flags);
 }
 static int x_file_size(sqlite3_file *pf, sqlite3_int64 *size) {
-  return ROOT((ps_file *)pf)->pMethods->xFileSize(ROOT((ps_file *)pf), size);
+  int rc = ps_walsum_flush((ps_file *)pf);
+  return rc ? rc : ROOT((ps_file *)pf)->pMethods->xFileSize(ROOT((ps_file *)pf), size);
 }
 /* A keyed database ATTACHed by a connection gets its reserve here, on its first lock: before any write,
  * and after ATTACH has named the schema (the auto-extension only sees main databases). */
 static int x_lock(sqlite3_file *pf, int level) {
   ps_file *f = (ps_file *)pf;
   if (f->kind == PS_MAIN && f->key && !f->reserve_done) ps_request_reserve(f);
-  return ROOT(f)->pMethods->xLock(ROOT(f), level);
+  int rc = ROOT(f)->pMethods->xLock(ROOT(f), level);
+  if (rc == SQLITE_OK) f->lock_level = level;
+  return rc;
 }
 static int x_unlock(sqlite3_file *pf, int level) {
-  return ROOT((ps_file *)pf)->pMethods->xUnlock(ROOT((ps_file *)pf), level);
+  ps_file *f = (ps_file *)pf;
+  int rc = ROOT(f)->pMethods->xUnlock(ROOT(f), level);
+  if (rc == SQLITE_OK) f->lock_level = level;
+  return rc;
 }
 static int x_check_reserved_lock(sqlite3_file *pf, int *out) {
   return ROOT((ps_file *)pf)->pMethods->xCheckReservedLock(ROOT((ps_file *)pf), out);

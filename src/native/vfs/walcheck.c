@@ -1,8 +1,7 @@
 /*
- * Recognises a WAL written by the Turso engine before SQLite can recover it. Turso computes WAL frame
- * checksums over the encrypted page (docs/format.md, "WAL"), SQLite over the plaintext, so
- * SQLite would find the first frame invalid, treat the log as empty and later overwrite committed data.
- * Such a WAL must be folded into the database first (src/tools); the shim refuses to open it meanwhile.
+ * The WAL's first frame, read before SQLite opens the log (guard.c), and SQLite's WAL checksum.
+ * Frame checksums on disk cover the stored (encrypted) pages, as Turso writes them; walsum.c translates
+ * them to and from the plaintext chain SQLite computes, so a Turso-written -wal needs no fold.
  *
  * Checksum facts from SQLite's WAL file format (fileformat2.html, "Checksum Algorithm"): over 32-bit
  * words taken in pairs, s0 += x[i] + s1; s1 += x[i+1] + s0; words are big-endian when the header magic is
@@ -18,22 +17,11 @@ static uint32_t word(const uint8_t *p, int big) {
   return big ? ps_be32(p) : ((uint32_t)p[3] << 24) | ((uint32_t)p[2] << 16) | ((uint32_t)p[1] << 8) | p[0];
 }
 
-static void checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]) {
+void ps_wal_checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]) {
   for (size_t i = 0; i + 8 <= n; i += 8) {
     s[0] += word(p + i, big) + s[1];
     s[1] += word(p + i + 4, big) + s[0];
   }
-}
-
-static int first_frame_checks(const uint8_t *hdr, const uint8_t *frame, uint32_t page_size) {
-  int big = ps_be32(hdr) & 1;
-  uint32_t s[2] = {0, 0};
-  checksum(hdr, 24, big, s);
-  if (s[0] != ps_be32(hdr + 24) || s[1] != ps_be32(hdr + 28)) return 0; /* not a valid header */
-  if (memcmp(hdr + 16, frame + 8, 8) != 0) return 0;                   /* salt mismatch: no frame */
-  checksum(frame, 8, big, s);
-  checksum(frame + 24, page_size, big, s);
-  return s[0] == ps_be32(frame + 16) && s[1] == ps_be32(frame + 20);
 }
 
 /* Reads the WAL header and its first frame (header + page); NULL when there is no complete frame. */
@@ -51,15 +39,6 @@ static uint8_t *read_first_frame(sqlite3_file *root, uint8_t hdr[32], uint32_t *
     frame = NULL;
   }
   return frame;
-}
-
-int ps_wal_is_turso(sqlite3_file *root) {
-  uint8_t hdr[32];
-  uint32_t page_size = 0;
-  uint8_t *frame = read_first_frame(root, hdr, &page_size);
-  int turso = frame && first_frame_checks(hdr, frame, page_size);
-  free(frame);
-  return turso;
 }
 
 /* Decrypts the WAL's first frame with k: -1 when it has no frame of its header's generation (salts), else

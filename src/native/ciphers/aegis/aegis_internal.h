@@ -60,6 +60,13 @@ PS_AEGIS_ENTRY(ps_aegis256x4_portable);
 PS_AEGIS_ENTRY(ps_aegis256x4_aesni);
 PS_AEGIS_ENTRY(ps_aegis256x4_vaes);
 PS_AEGIS_ENTRY(ps_aegis256x4_avx512);
+/* ARM64: ARMv8 AES on 128-bit NEON registers, one lane per register. */
+PS_AEGIS_ENTRY(ps_aegis128l_neon);
+PS_AEGIS_ENTRY(ps_aegis128x2_neon);
+PS_AEGIS_ENTRY(ps_aegis128x4_neon);
+PS_AEGIS_ENTRY(ps_aegis256_neon);
+PS_AEGIS_ENTRY(ps_aegis256x2_neon);
+PS_AEGIS_ENTRY(ps_aegis256x4_neon);
 
 /* The portable implementations, generic over the degree d (1, 2 or 4 lanes). */
 void ps_aegis128_portable_encrypt_d(int d, const ps_aead *ctx, uint8_t *buf, size_t len, const uint8_t *ad,

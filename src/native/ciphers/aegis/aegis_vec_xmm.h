@@ -1,7 +1,7 @@
 /*
  * The vector operations the AEGIS templates (aegis128l/aegis128l_impl.h, aegis256/aegis256_impl.h) need, on
  * 128-bit registers with AES-NI: one AEGIS lane (one 128-bit AES block) per register.
- * Include after `#pragma GCC target("aes,sse4.1,ssse3")`.
+ * Include after `PS_TARGET_PUSH("aes,sse4.1,ssse3")` (ps_target.h).
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #ifndef PS_AEGIS_VEC_XMM_H

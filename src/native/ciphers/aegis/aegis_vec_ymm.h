@@ -1,6 +1,6 @@
 /*
  * The vector operations the AEGIS templates need, on 256-bit registers with VAES and AVX2: two AEGIS lanes
- * (two 128-bit AES blocks) per register. Include after `#pragma GCC target("vaes,avx2,aes")`.
+ * (two 128-bit AES blocks) per register. Include after `PS_TARGET_PUSH("vaes,avx2,aes")` (ps_target.h).
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #ifndef PS_AEGIS_VEC_YMM_H

@@ -1,6 +1,6 @@
 /*
  * The vector operations the AEGIS templates need, on 512-bit registers with VAES and AVX-512: four AEGIS lanes
- * (four 128-bit AES blocks) per register. Include after `#pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")`.
+ * (four 128-bit AES blocks) per register. Include after `PS_TARGET_PUSH("vaes,avx512f,avx512bw,avx512vl,aes")` (ps_target.h).
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
 #ifndef PS_AEGIS_VEC_ZMM_H

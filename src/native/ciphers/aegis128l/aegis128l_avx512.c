@@ -5,10 +5,12 @@
  * nothing on decryption that way, so it has no such file).
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")
+#include "ps_target.h"
+PS_TARGET_PUSH("vaes,avx512f,avx512bw,avx512vl,aes")
 #include "../aegis/aegis_vec_xmm.h"
 
 #define AEGIS_D 1
 #define AEGIS_FN(n) ps_aegis128l_avx512_##n
 #include "aegis128l_impl.h"
+PS_TARGET_POP
 #endif

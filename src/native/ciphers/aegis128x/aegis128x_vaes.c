@@ -3,7 +3,8 @@
  * registers. See ../aegis128l/aegis128l_impl.h.
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("vaes,avx2,aes")
+#include "ps_target.h"
+PS_TARGET_PUSH("vaes,avx2,aes")
 #include "../aegis/aegis_vec_ymm.h"
 
 #define AEGIS_D 2
@@ -15,4 +16,5 @@
 #define AEGIS_D 4
 #define AEGIS_FN(n) ps_aegis128x4_vaes_##n
 #include "../aegis128l/aegis128l_impl.h"
+PS_TARGET_POP
 #endif

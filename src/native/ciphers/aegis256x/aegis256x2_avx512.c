@@ -5,10 +5,12 @@
  * are decrypted on every read, so decryption weighs more).
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("vaes,avx512f,avx512bw,avx512vl,aes")
+#include "ps_target.h"
+PS_TARGET_PUSH("vaes,avx512f,avx512bw,avx512vl,aes")
 #include "../aegis/aegis_vec_ymm.h"
 
 #define AEGIS_D 2
 #define AEGIS_FN(n) ps_aegis256x2_avx512_##n
 #include "../aegis256/aegis256_impl.h"
+PS_TARGET_POP
 #endif

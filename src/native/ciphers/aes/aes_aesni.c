@@ -5,7 +5,8 @@
  * XOR of the previous words is a prefix-XOR across the four 32-bit lanes.
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("aes,sse4.1")
+#include "ps_target.h"
+PS_TARGET_PUSH("aes,sse4.1")
 #include <immintrin.h>
 #include <string.h>
 #include "ps_aes_aesni.h"
@@ -68,4 +69,5 @@ int ps_aesni_expand_key(uint8_t out[(PS_AES_MAX_ROUNDS + 1) * 16], const uint8_t
   return rounds;
 }
 
+PS_TARGET_POP
 #endif

@@ -11,5 +11,8 @@ int ps_gcm_setup(ps_aead *ctx, const uint8_t *key, int portable) {
   if (ps_cpu_has_vaes_avx2()) return ps_gcm_vaes_setup(ctx, key);
   if (ps_cpu_has_aesni()) return ps_gcm_aesni_setup(ctx, key);
 #endif
+#if defined(__aarch64__)
+  if (ps_cpu_has_arm_pmull()) return ps_gcm_neon_setup(ctx, key);
+#endif
   return ps_gcm_portable_setup(ctx, key);
 }

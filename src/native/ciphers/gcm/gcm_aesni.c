@@ -8,7 +8,8 @@
  * of the next (encrypt) or the same (decrypt) group.
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("aes,pclmul,ssse3,sse4.1")
+#include "ps_target.h"
+PS_TARGET_PUSH("aes,pclmul,ssse3,sse4.1")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
 
@@ -214,4 +215,5 @@ int ps_gcm_aesni_setup(ps_aead *ctx, const uint8_t *key) {
   return 0;
 }
 
+PS_TARGET_POP
 #endif

@@ -6,7 +6,8 @@
  * The final partial step (< 256 bytes) uses masked loads and stores.
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("avx512f,avx512bw,avx512vl,vaes,vpclmulqdq,aes,pclmul,ssse3,sse4.1,avx2")
+#include "ps_target.h"
+PS_TARGET_PUSH("avx512f,avx512bw,avx512vl,vaes,vpclmulqdq,aes,pclmul,ssse3,sse4.1,avx2")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
 
@@ -242,4 +243,5 @@ int ps_gcm_avx512_setup(ps_aead *ctx, const uint8_t *key) {
   return 0;
 }
 
+PS_TARGET_POP
 #endif

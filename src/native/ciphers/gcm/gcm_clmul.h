@@ -1,5 +1,5 @@
 /*
- * 128-bit helpers shared by the AES-NI and VAES GCM files; include after their `#pragma GCC target` (the
+ * 128-bit helpers shared by the AES-NI and VAES GCM files; include after their `PS_TARGET_PUSH` (the
  * functions take the instruction sets of the including file).
  *
  * GHASH (SP 800-38D 6.3) works in GF(2^128) modulo P = x^128 + x^7 + x^2 + x + 1, where bit i of a block

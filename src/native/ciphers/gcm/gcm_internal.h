@@ -14,6 +14,7 @@
 int ps_gcm_aesni_setup(ps_aead *ctx, const uint8_t *key);
 int ps_gcm_vaes_setup(ps_aead *ctx, const uint8_t *key);   /* VAES on 256-bit registers (AVX2) */
 int ps_gcm_avx512_setup(ps_aead *ctx, const uint8_t *key); /* VAES on 512-bit registers */
+int ps_gcm_neon_setup(ps_aead *ctx, const uint8_t *key);   /* ARM64: ARMv8 AES + PMULL */
 int ps_gcm_portable_setup(ps_aead *ctx, const uint8_t *key);
 
 /* Constant-time comparison of two 16-byte tags: 0 when equal. */

@@ -6,7 +6,8 @@
  * (< 128 bytes) goes through a zero-padded copy.
  */
 #if defined(__x86_64__) || defined(__i386__) /* x86 only; other CPUs use the portable path */
-#pragma GCC target("vaes,vpclmulqdq,avx2,aes,pclmul,ssse3,sse4.1")
+#include "ps_target.h"
+PS_TARGET_PUSH("vaes,vpclmulqdq,avx2,aes,pclmul,ssse3,sse4.1")
 #include "gcm_clmul.h"
 #include "gcm_internal.h"
 
@@ -238,4 +239,5 @@ int ps_gcm_vaes_setup(ps_aead *ctx, const uint8_t *key) {
   return 0;
 }
 
+PS_TARGET_POP
 #endif
