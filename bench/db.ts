@@ -19,6 +19,9 @@
  * best round: load from other processes on a shared machine then shifts no engine's figure more than
  * another's.
  *
+ * pageseal's own page format ("psfmt", issue 11) is measured beside Turso's format for aegis256 and
+ * aegis128x4 (any other cipher with --only <cipher>:pageseal), and compared with it.
+ *
  * Usage: npm run bench:db -- [--size-mb 200] [--reads 100000] [--rounds 3] [--json] [--only aegis256,turso,...] [--no-turso]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -331,7 +334,7 @@ function printTable(results: Result[], opts: Options): void {
   console.log(
     `\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads; inserts (into a new database each round), reads, scans and updates: best of ${opts.rounds} rounds\n`,
   );
-  const head = `${pad('engine', 22, true)} ${pad('insert rows/s', 14)} ${pad('x', 6)} ${pad('read µs', 9)} ${pad('x', 6)} ${pad('scan µs/pg', 11)} ${pad('x', 6)} ${pad('update µs/row', 14)} ${pad('x', 6)}`;
+  const head = `${pad('engine', 26, true)} ${pad('insert rows/s', 14)} ${pad('x', 6)} ${pad('read µs', 9)} ${pad('x', 6)} ${pad('scan µs/pg', 11)} ${pad('x', 6)} ${pad('update µs/row', 14)} ${pad('x', 6)}`;
   const paths = CIPHER_SPECS.map((c) => `${c.name} ${nativeCipherPath(c.name) ?? '?'}`).join(', ');
   console.log(`CPU paths of the ciphers: ${paths}\n`);
   console.log(head);
@@ -339,7 +342,7 @@ function printTable(results: Result[], opts: Options): void {
   for (const r of results) {
     const x = ratios(r, plain);
     console.log(
-      `${pad(r.engine, 22, true)} ${pad(Math.round(r.insertRowsPerSec).toLocaleString('en-US'), 14)} ${pad(x.insert.toFixed(2), 6)} ` +
+      `${pad(r.engine, 26, true)} ${pad(Math.round(r.insertRowsPerSec).toLocaleString('en-US'), 14)} ${pad(x.insert.toFixed(2), 6)} ` +
         `${pad(r.pointReadUs.toFixed(2), 9)} ${pad(x.pointRead.toFixed(2), 6)} ${pad(r.scanUsPerPage.toFixed(2), 11)} ${pad(x.scan.toFixed(2), 6)} ` +
         `${pad(r.updateUsPerRow.toFixed(2), 14)} ${pad(x.update.toFixed(2), 6)}`,
     );
@@ -350,9 +353,23 @@ function printTable(results: Result[], opts: Options): void {
     const notes = targetNotes(r, ratios(r, plain));
     if (notes) console.log(`target ${r.engine}: ${notes}`);
   }
+  for (const r of results) {
+    const turso = r.engine.endsWith(' psfmt') ? results.find((t) => t.engine === r.engine.slice(0, -' psfmt'.length)) : undefined;
+    if (!turso) continue;
+    const x = ratios(r, turso);
+    const f = (v: number) => `${((v - 1) * 100).toFixed(1)}%`;
+    const all = [x.insert, x.pointRead, x.scan, x.update].every((v) => v <= 1.03);
+    console.log(
+      `pageseal format vs Turso format (${turso.engine.slice('pageseal '.length)}): insert ${f(x.insert)}, read ${f(x.pointRead)}, scan ${f(x.scan)}, update ${f(x.update)} ` +
+        `(target within 3%: ${all ? 'met' : 'MISSED'})`,
+    );
+  }
 }
 
 // ---------- main ----------
+
+/** Ciphers also measured in pageseal's page format ("psfmt"), compared with the same cipher in Turso's. */
+const PAGESEAL_FORMAT_CIPHERS: string[] = ['aegis256', 'aegis128x4'];
 
 function engines(dir: string, opts: Options, turso: TursoModule | null): Engine[] {
   const wanted = (name: string) => !opts.only || opts.only.includes(name);
@@ -363,6 +380,11 @@ function engines(dir: string, opts: Options, turso: TursoModule | null): Engine[
     const path = join(dir, `${spec.name}.db`);
     const encryption = { cipher: spec.name, hexkey: randomBytes(spec.keySize).toString('hex') };
     list.push(sqliteEngine(`pageseal ${spec.name}`, path, (at) => open(at, { encryption })));
+    // pageseal's own page format (page number and database id bound), beside Turso's format of the same cipher
+    if (PAGESEAL_FORMAT_CIPHERS.includes(spec.name) || opts.only?.includes(`${spec.name}:pageseal`)) {
+      const fmt = { ...encryption, format: 'pageseal' as const };
+      list.push(sqliteEngine(`pageseal ${spec.name} psfmt`, join(dir, `${spec.name}-psfmt.db`), (at) => open(at, { encryption: fmt })));
+    }
   }
   if (turso) list.push(tursoEngine(turso, join(dir, 'turso.db')));
   return list;

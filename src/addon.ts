@@ -44,8 +44,10 @@ export interface NativeVfsFunctions {
    * Registers a key for a database path (canonicalised as SQLite will open it; returned). The key bytes
    * are copied into C: wipe your copy. Registrations are counted per path; a different key for a path
    * that is still registered throws (code PS_KEY_CONFLICT). Needs the extension loaded (PS_VFS_NOT_INSTALLED).
+   * `seal` (32 bytes: page 1's 16-byte pageseal prefix, then the database id) selects pageseal's format;
+   * without it the key is for Turso's format.
    */
-  registerKey(path: string, cipherId: number, key: Uint8Array): string;
+  registerKey(path: string, cipherId: number, key: Uint8Array, seal?: Uint8Array | null): string;
   /** Drops one registration; open connections keep their key. True when the path was registered. */
   unregisterKey(path: string): boolean;
   /** The full path SQLite will open for `path` (the platform VFS's xFullPathname). */
@@ -64,9 +66,10 @@ export interface NativeVfsFunctions {
      * random: the OS random number generator failed, so no nonce (write refused) or temp-file key (open refused);
      * truncated: a page the database holds is missing from the main file (cut off); empty-main: a keyed main
      * file of 0 bytes beside a -wal or hot journal that holds data (refused, both kept);
-     * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged).
+     * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged);
+     * format-mismatch: the file is in the other page format (Turso's / pageseal's) than the key's.
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal' | 'format-mismatch';
     path: string;
     page: number;
   } | null;
@@ -75,6 +78,12 @@ export interface NativeVfsFunctions {
   lastLogged(): string;
   /** Counters: registered paths, keys alive (registered or in use), temp files encrypted so far. */
   vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
+  /**
+   * The VFS's own page codec (pagecrypt.c), for test vectors: seals `page` (nonce given, or fresh) or
+   * opens a stored page (returns the failure kind as a string when it does not open).
+   */
+  sealPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number, nonce?: Uint8Array | null): Uint8Array;
+  openPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number): Uint8Array | string;
 }
 
 export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}

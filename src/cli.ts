@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `pageseal` command: info / decrypt / encrypt / verify on Turso-encrypted SQLite files.
+ * The `pageseal` command: info / decrypt / encrypt / verify on encrypted SQLite files (Turso's or pageseal's format).
  * Exit codes: 0 success, 1 authentication/verification failure, 2 usage or input error.
  * Errors are one line on stderr, never a stack trace, and never contain the key.
  */
@@ -16,17 +16,18 @@ export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
 
 Usage:
   pageseal info <file> [--json]
-  pageseal verify <file> --cipher C [--hexkey K] [--json]
-  pageseal decrypt <in> <out> --cipher C [--hexkey K]
-  pageseal encrypt <in> <out> --cipher C [--hexkey K]
+  pageseal verify <file> --cipher C [--hexkey K] [--format F] [--json]
+  pageseal decrypt <in> <out> --cipher C [--hexkey K] [--format F]
+  pageseal encrypt <in> <out> --cipher C [--hexkey K] [--format F]
   pageseal rekey <file> --cipher C|none [--new-cipher C|none] [--json]
   pageseal --help
 
 Commands:
-  info      format, cipher, page size, page count and WAL state (no key needed)
+  info      format, cipher, page size, page count and WAL state; for pageseal's
+            format also the database id and KDF parameters (no key needed)
   verify    authenticate every page and every committed WAL frame
   decrypt   write a plain SQLite copy (committed WAL frames folded in)
-  encrypt   write a Turso-encrypted copy of any plain SQLite file
+  encrypt   write an encrypted copy (either format) of any plain SQLite file
   rekey     re-encrypt a database in place: new key, new cipher, or both;
             --cipher none encrypts a plain database, --new-cipher none decrypts one.
             Current key from PAGESEAL_HEXKEY, new key from PAGESEAL_NEW_HEXKEY.
@@ -41,6 +42,10 @@ Options:
                 the environment variable PAGESEAL_HEXKEY.
   --new-cipher C the cipher after rekey (default: --cipher), or none
   --new-hexkey K the new key in hex (prefer PAGESEAL_NEW_HEXKEY, as for --hexkey)
+  --format F    turso (default: Turso's format) or pageseal (page numbers and the
+                database bound into every page; not readable by Turso)
+  PAGESEAL_PASSPHRASE   with --format pageseal, a passphrase instead of a key
+                (scrypt; the salt and parameters are in the file)
   --json        machine-readable output (info, verify, rekey)
 
 Outputs are written to a temporary file and renamed when complete; an existing
@@ -57,11 +62,12 @@ interface Parsed {
   hexkey?: string;
   newCipher?: string;
   newHexkey?: string;
+  format?: string;
   json: boolean;
   help: boolean;
 }
 
-const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey']);
+const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey', '--format']);
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: undefined, files: [], json: false, help: false };
@@ -75,6 +81,7 @@ function parseArgs(argv: string[]): Parsed {
       if (flag === '--cipher') p.cipher = value;
       else if (flag === '--new-cipher') p.newCipher = value;
       else if (flag === '--new-hexkey') p.newHexkey = value;
+      else if (flag === '--format') p.format = value;
       else p.hexkey = value;
     } else if (a === '--json') p.json = true;
     else if (a === '--help' || a === '-h') p.help = true;
@@ -92,16 +99,28 @@ function files(p: Parsed, n: number, names: string): string[] {
 
 function keyOptions(p: Parsed, env: NodeJS.ProcessEnv): ToolOptions {
   if (!p.cipher) throw new UsageError(`${p.command} needs --cipher`);
+  if (p.format !== undefined && p.format !== 'turso' && p.format !== 'pageseal') throw new UsageError('--format is turso or pageseal');
+  const cipher = findCipherSpec(p.cipher).name;
+  const passphrase = p.hexkey === undefined ? env.PAGESEAL_PASSPHRASE : undefined;
+  if (passphrase) {
+    if (p.format !== 'pageseal') throw new UsageError('a passphrase (PAGESEAL_PASSPHRASE) needs --format pageseal');
+    return { cipher, passphrase, format: 'pageseal' };
+  }
   const hexkey = p.hexkey ?? env.PAGESEAL_HEXKEY;
-  if (!hexkey) throw new UsageError(`${p.command} needs a key: --hexkey K or the PAGESEAL_HEXKEY environment variable`);
-  return { cipher: findCipherSpec(p.cipher).name, hexkey };
+  if (!hexkey) throw new UsageError(`${p.command} needs a key: --hexkey K or the PAGESEAL_HEXKEY environment variable (or PAGESEAL_PASSPHRASE with --format pageseal)`);
+  return { cipher, hexkey, format: p.format === 'pageseal' ? 'pageseal' : 'turso' };
 }
 
 function formatInfo(path: string, i: FileInfo): string {
   const lines = [`file:       ${path}`];
-  if (i.format === 'unknown') return [...lines, 'format:     unknown (not a SQLite or Turso database)'].join('\n');
-  lines.push(`format:     ${i.format === 'turso' ? 'turso (encrypted)' : 'sqlite (plain)'}`);
-  if (i.format === 'turso') lines.push(`cipher:     ${i.cipher ?? 'unknown'} (id ${i.cipherId})`);
+  if (i.format === 'unknown') return [...lines, 'format:     unknown (not a SQLite, Turso or pageseal database)'].join('\n');
+  const formats = { turso: 'turso (encrypted)', pageseal: `pageseal (encrypted, version ${i.formatVersion})`, sqlite: 'sqlite (plain)' };
+  lines.push(`format:     ${formats[i.format]}`);
+  if (i.format !== 'sqlite') lines.push(`cipher:     ${i.cipher ?? 'unknown'} (id ${i.cipherId})`);
+  if (i.format === 'pageseal') {
+    lines.push(`db id:      ${i.databaseId}`);
+    lines.push(`kdf:        ${i.kdf ? `scrypt N=2^${i.kdf.log2N} r=${i.kdf.r} p=${i.kdf.p} (passphrase)` : 'none (raw key)'}`);
+  }
   lines.push(`page size:  ${i.pageSize}`, `pages:      ${i.pageCount}`, `reserved:   ${i.reservedBytes} bytes per page`);
   const other = (i.walFramesInFile ?? 0) - (i.walFrames ?? 0);
   const more = other > 0 ? ` (+${other} frames not committed, or checksummed over plaintext: see verify)` : '';

@@ -10,7 +10,7 @@ import { copyFileSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { open, explainError, findCipherSpec, AuthenticationError, type EncryptionOpts } from './index.js';
+import { open, explainError, findCipherSpec, AuthenticationError, type EncryptionOpts, type HexKeyEncryption } from './index.js';
 import { decryptFile, info, verifyFile } from './tools/index.js';
 
 const CIPHER = 'aegis256';
@@ -120,7 +120,7 @@ function decrypt(path: string, out: string, enc: EncryptionOpts): void {
   }
 }
 
-async function withTurso(path: string, enc: EncryptionOpts): Promise<void> {
+async function withTurso(path: string, enc: HexKeyEncryption): Promise<void> {
   let turso: typeof import('@tursodatabase/database');
   try {
     turso = await import('@tursodatabase/database');
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'pageseal-demo-'));
   const encrypted = join(dir, 'encrypted.db');
   const spec = findCipherSpec(CIPHER);
-  const enc: EncryptionOpts = { cipher: CIPHER, hexkey: randomBytes(spec.keySize).toString('hex') };
+  const enc: HexKeyEncryption = { cipher: CIPHER, hexkey: randomBytes(spec.keySize).toString('hex') };
   try {
     console.log(`pageseal demo: transparent page encryption under better-sqlite3, Turso-compatible (work dir ${dir})`);
 

@@ -10,6 +10,7 @@ export type PagesealErrorCode =
   | 'NOT_ENCRYPTED'
   | 'NOT_A_DATABASE'
   | 'CIPHER_MISMATCH'
+  | 'FORMAT_MISMATCH'
   | 'UNSUPPORTED_PAGE_SIZE'
   | 'RESERVE_MISMATCH'
   | 'CORRUPT'
@@ -66,7 +67,7 @@ export class AuthenticationError extends PagesealError {
 /** The file is not in a format pageseal can read (not SQLite, not Turso-encrypted, truncated, ...). */
 export class FormatError extends PagesealError {
   constructor(
-    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT',
+    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'FORMAT_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT',
     message: string,
   ) {
     super(code, message);

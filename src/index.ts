@@ -18,7 +18,16 @@ export {
   KeyNotAppliedError,
   type PagesealErrorCode,
 } from './errors.js';
-export { type EncryptionOpts, resolveEncryption, ResolvedEncryption } from './options.js';
+export {
+  type EncryptionOpts,
+  type HexKeyEncryption,
+  type PassphraseEncryption,
+  type PageFormatOption,
+  resolveEncryption,
+  resolveEncryptionFor,
+  ResolvedEncryption,
+} from './options.js';
+export { DEFAULT_SCRYPT } from './kdf.js';
 export { CIPHER_SPECS, CIPHER_NAMES, findCipherSpec, cipherSpecById, getCipher, availableBackends } from './ciphers/registry.js';
 export type { CipherName, CipherSpec, Cipher, Aead, BackendName } from './ciphers/types.js';
 
@@ -27,6 +36,8 @@ export { info, decryptFile, encryptFile, verifyFile, foldTursoWal, MAX_LISTED_FA
 export type { FileInfo, ToolOptions, TransformResult, VerifyResult, VerifyFailure } from './tools/index.js';
 export { createPageFormat, TursoPageFormat, classifyHeader, checkTursoMagic, tursoCipherOf } from './format/page-codec.js';
 export type { PageFormat, PageFormatName, PageContext, FileKind } from './format/page-codec.js';
+export { createPagesealFormat, PagesealPageFormat } from './format/pageseal-format.js';
+export { parsePagesealHeader, type PagesealHeader, type ScryptParams } from './format/pageseal-header.js';
 export { parseSqliteHeader, type SqliteHeader } from './format/sqlite-header.js';
 export { parseWalHeader, scanWalFile, walChecksum, type WalHeader, type WalFrame, type WalScan } from './format/wal.js';
 

@@ -1,12 +1,20 @@
 /**
- * EncryptionOpts: what a user passes to select a cipher and key, `{ cipher, hexkey }` as in Turso.
- * The hex string is the raw key (no KDF), and its length must match the cipher's key size.
+ * EncryptionOpts: what a user passes to select a cipher and key: `{ cipher, hexkey }` as in Turso,
+ * optionally `format: 'pageseal'` (pageseal's own page format), or `{ cipher, passphrase, format:
+ * 'pageseal' }` (a passphrase needs pageseal's format, which stores the KDF's salt and parameters).
+ * The hex string is the raw key, and its length must match the cipher's key size.
  */
 import { InvalidKeyError, InvalidOptionsError } from './errors.js';
 import { findCipherSpec } from './ciphers/registry.js';
 import type { CipherName, CipherSpec } from './ciphers/types.js';
+import { DEFAULT_SCRYPT, checkScryptParams, deriveKey } from './kdf.js';
+import { encodeSeal, hasPagesealMagic, newPagesealHeader, parsePagesealHeader, type PagesealHeader, type ScryptParams } from './format/pageseal-header.js';
 
-export interface EncryptionOpts {
+/** Page formats: Turso's (the default, readable by the Turso engine) or pageseal's (page numbers and database bound). */
+export type PageFormatOption = 'turso' | 'pageseal';
+
+/** A raw key in hex, in either format. */
+export interface HexKeyEncryption {
   /**
    * One of the canonical cipher names, e.g. `aegis256`. The type admits only those, so a typo such as
    * `aegis265` is a compile error. At run time the check is looser for JavaScript callers and
@@ -16,15 +24,41 @@ export interface EncryptionOpts {
   cipher: CipherName;
   /** The key as hex: 32 hex digits for 128-bit-key ciphers, 64 for 256-bit-key ciphers. */
   hexkey: string;
+  /** 'turso' (default) or 'pageseal'. An existing file must be in the format named. */
+  format?: PageFormatOption;
+  passphrase?: undefined;
 }
+
+/** A passphrase: pageseal's format only; the key is derived with scrypt (salt and parameters in the file). */
+export interface PassphraseEncryption {
+  /** As in HexKeyEncryption. */
+  cipher: CipherName;
+  /** Any non-empty string; never shown in errors or logs. */
+  passphrase: string;
+  format: 'pageseal';
+  /** scrypt cost for a new database (default N = 2^17, r = 8, p = 1); an existing database keeps its own. */
+  kdf?: { log2N?: number; r?: number; p?: number };
+  hexkey?: undefined;
+}
+
+export type EncryptionOpts = HexKeyEncryption | PassphraseEncryption;
 
 /** A validated cipher and key. Call `wipe()` when done: it zeroes the key bytes. */
 export class ResolvedEncryption {
   readonly cipher: CipherSpec;
+  readonly format: PageFormatOption;
+  /** pageseal's format: the database's header fields (database id, KDF); undefined for Turso's. */
+  readonly header: PagesealHeader | undefined;
   #key: Uint8Array;
-  constructor(cipher: CipherSpec, key: Uint8Array) {
+  constructor(cipher: CipherSpec, key: Uint8Array, format: PageFormatOption = 'turso', header?: PagesealHeader) {
     this.cipher = cipher;
     this.#key = key;
+    this.format = format;
+    this.header = header;
+  }
+  /** What the VFS's registerKey takes for pageseal's format (prefix + database id), else null. */
+  seal(): Uint8Array | null {
+    return this.header ? encodeSeal(this.header) : null;
   }
   /** The raw key bytes (a live view: do not keep it past `wipe()`). */
   get key(): Uint8Array {
@@ -34,10 +68,10 @@ export class ResolvedEncryption {
     this.#key.fill(0);
   }
   toString(): string {
-    return `ResolvedEncryption(${this.cipher.name}, key: [redacted])`;
+    return `ResolvedEncryption(${this.cipher.name}, ${this.format}, key: [redacted])`;
   }
   toJSON(): object {
-    return { cipher: this.cipher.name, key: '[redacted]' };
+    return { cipher: this.cipher.name, format: this.format, key: '[redacted]' };
   }
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
@@ -68,15 +102,55 @@ export function decodeHexKey(hexkey: unknown): Uint8Array {
   return out;
 }
 
-/** Validates `{ cipher, hexkey }` and returns the cipher spec and decoded key. */
-export function resolveEncryption(opts: unknown): ResolvedEncryption {
+interface CheckedOpts {
+  cipher: CipherSpec;
+  format: PageFormatOption;
+  hexkey?: unknown;
+  passphrase?: string;
+  kdf: ScryptParams;
+}
+
+function checkFormat(v: unknown): PageFormatOption {
+  if (v === undefined || v === 'turso') return 'turso';
+  if (v === 'pageseal') return 'pageseal';
+  throw new InvalidOptionsError(`encryption format must be 'turso' or 'pageseal', got ${typeof v === 'string' && v.length <= 24 ? `'${v}'` : typeof v}`);
+}
+
+function checkKdf(v: unknown): ScryptParams {
+  if (v === undefined) return DEFAULT_SCRYPT;
+  if (v === null || typeof v !== 'object') throw new InvalidOptionsError('encryption kdf must be an object { log2N, r, p }');
+  const o = v as Record<string, unknown>;
+  const params: ScryptParams = {
+    name: 'scrypt',
+    log2N: (o.log2N ?? DEFAULT_SCRYPT.log2N) as number,
+    r: (o.r ?? DEFAULT_SCRYPT.r) as number,
+    p: (o.p ?? DEFAULT_SCRYPT.p) as number,
+  };
+  checkScryptParams(params, 'encryption kdf');
+  return params;
+}
+
+/** Checks the shape of the options (no key is decoded or derived yet). */
+function checkOpts(opts: unknown): CheckedOpts {
   if (opts === null || typeof opts !== 'object') throw new InvalidOptionsError('encryption options must be an object { cipher, hexkey }');
   const o = opts as Record<string, unknown>;
   if (o.cipher === undefined) throw new InvalidOptionsError('encryption options need a cipher (e.g. { cipher: "aegis256", hexkey: "..." })');
   if (typeof o.cipher !== 'string') throw new InvalidOptionsError(`encryption cipher must be a string, got ${typeof o.cipher}`);
-  if (o.hexkey === undefined) throw new InvalidOptionsError('encryption options need a hexkey');
+  const format = checkFormat(o.format);
+  if (o.passphrase !== undefined && o.hexkey !== undefined) throw new InvalidOptionsError('encryption options take a hexkey or a passphrase, not both');
+  if (o.passphrase !== undefined) {
+    if (typeof o.passphrase !== 'string' || o.passphrase.length === 0) throw new InvalidOptionsError('encryption passphrase must be a non-empty string');
+    if (format !== 'pageseal') {
+      throw new InvalidOptionsError("a passphrase needs format: 'pageseal' (Turso's format has no place for the key derivation's salt and parameters)");
+    }
+  } else if (o.hexkey === undefined) throw new InvalidOptionsError('encryption options need a hexkey (or, with format: \'pageseal\', a passphrase)');
+  if (o.kdf !== undefined && o.passphrase === undefined) throw new InvalidOptionsError('encryption kdf goes with a passphrase');
   const cipher = findCipherSpec(o.cipher);
-  const key = decodeHexKey(o.hexkey);
+  return { cipher, format, hexkey: o.hexkey, passphrase: o.passphrase as string | undefined, kdf: checkKdf(o.kdf) };
+}
+
+function decodeKeyFor(cipher: CipherSpec, hexkey: unknown): Uint8Array {
+  const key = decodeHexKey(hexkey);
   if (key.length !== cipher.keySize) {
     const got = key.length;
     key.fill(0);
@@ -84,5 +158,48 @@ export function resolveEncryption(opts: unknown): ResolvedEncryption {
       `key size does not match cipher ${cipher.name}: expected ${cipher.keySize} bytes (${cipher.keySize * 2} hex digits), got ${got} bytes (${got * 2} hex digits)`,
     );
   }
-  return new ResolvedEncryption(cipher, key);
+  return key;
+}
+
+/** True when the options name a passphrase (the key then depends on the database's header). */
+export function usesPassphrase(opts: unknown): boolean {
+  return opts !== null && typeof opts === 'object' && (opts as { passphrase?: unknown }).passphrase !== undefined;
+}
+
+/** The page format the options ask for (they are checked first). */
+export function formatOf(opts: unknown): PageFormatOption {
+  return checkOpts(opts).format;
+}
+
+/**
+ * Validates the options and returns the cipher and key, for a database whose stored page 1 header
+ * is `stored` (its first 100 bytes; null or a non-pageseal header for a database to be created).
+ * For pageseal's format the key is bound to the database's header: an existing one is read from
+ * `stored`, a new one gets a fresh random database id (and the KDF parameters of the options). A
+ * passphrase is run through scrypt here (about a quarter of a second by default).
+ */
+export function resolveEncryptionFor(opts: unknown, stored: Uint8Array | null): ResolvedEncryption {
+  const o = checkOpts(opts);
+  if (o.format === 'turso') return new ResolvedEncryption(o.cipher, decodeKeyFor(o.cipher, o.hexkey));
+  const existing = stored !== null && hasPagesealMagic(stored);
+  const header = existing ? parsePagesealHeader(stored) : newPagesealHeader(o.cipher, o.passphrase !== undefined ? o.kdf : null);
+  if (o.passphrase === undefined) return new ResolvedEncryption(o.cipher, decodeKeyFor(o.cipher, o.hexkey), 'pageseal', header);
+  if (header.kdf === null) {
+    throw new InvalidOptionsError('this database was created with a raw key (hexkey), not a passphrase: open it with its hexkey');
+  }
+  if (header.cipherId !== o.cipher.id) return new ResolvedEncryption(o.cipher, new Uint8Array(o.cipher.keySize), 'pageseal', header); // refused by the header check
+  return new ResolvedEncryption(o.cipher, deriveKey(o.passphrase, o.cipher, header.databaseId, header.kdf), 'pageseal', header);
+}
+
+/**
+ * Validates `{ cipher, hexkey[, format] }` and returns the cipher spec and decoded key. For pageseal's
+ * format the key is bound to a fresh database id; to open an existing pageseal file, or with a
+ * passphrase, use resolveEncryptionFor with its header.
+ */
+export function resolveEncryption(opts: unknown): ResolvedEncryption {
+  if (usesPassphrase(opts)) {
+    checkOpts(opts);
+    throw new InvalidOptionsError("a passphrase's key depends on the database (its salt is in the file): use open(), Database or the tools, which read it");
+  }
+  return resolveEncryptionFor(opts, null);
 }

@@ -20,6 +20,7 @@ import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
 import type { RekeyResult } from '../rekey/rekey-file.js';
 import { rehexkeyValue } from '../rekey/rehexkey.js';
 import { InvalidOptionsError } from '../errors.js';
+import { applyPassphrasePragma, passphraseOf } from './passphrase-pragma.js';
 
 /** better-sqlite3's options plus `encryption`. */
 export interface DatabaseOptions extends BetterSqlite3.Options {
@@ -148,6 +149,11 @@ export class Database extends Base {
     }
     try {
       clearFailureRecord();
+      const passphrase = passphraseOf(source);
+      if (passphrase !== undefined) {
+        applyPassphrasePragma(this.name, passphrase, (s) => super.pragma(s, { simple: true }));
+        return options?.simple ? undefined : [];
+      }
       return super.pragma(source, options);
     } catch (e) {
       throw this.#explain(e);

@@ -60,6 +60,8 @@ export function failureError(f: VfsFailure): PagesealError {
       );
     case 'page-size':
       return new FormatError('UNSUPPORTED_PAGE_SIZE', `page ${f.page} of ${f.path} does not match the page size in its header`);
+    case 'format-mismatch':
+      return new FormatError('FORMAT_MISMATCH', `${f.path} is in the other page format (Turso's or pageseal's) than the one given`);
     case 'key-incomplete':
       return new InvalidKeyError(`${f.path}: PRAGMA cipher and PRAGMA hexkey must both be given before the first write (nothing was written)`);
     case 'truncated':
@@ -73,7 +75,7 @@ export function failureError(f: VfsFailure): PagesealError {
       return new PagesealError('IO', `${f.path || 'a temporary file'}: the system's random number generator failed, so nothing could be encrypted (nothing was written)`);
     case 'no-key': {
       const kind = sniffDatabase(f.path);
-      return encryptedWithoutKeyError(f.path, kind.kind === 'encrypted' ? kind.cipherId : 0);
+      return encryptedWithoutKeyError(f.path, kind.kind === 'encrypted' || kind.kind === 'pageseal' ? kind.cipherId : 0);
     }
   }
 }
@@ -134,7 +136,7 @@ export function explainError(err: unknown, path?: string): unknown {
   if (code === 'SQLITE_IOERR_AUTH') return withCause(new AuthenticationError('a database page failed authentication'), err);
   if (code === 'SQLITE_NOTADB' && path !== undefined) {
     const kind = sniffDatabase(path);
-    if (kind.kind === 'encrypted') return withCause(encryptedWithoutKeyError(path, kind.cipherId), err);
+    if (kind.kind === 'encrypted' || kind.kind === 'pageseal') return withCause(encryptedWithoutKeyError(path, kind.cipherId), err);
   }
   return err;
 }

@@ -15,13 +15,18 @@ interface Entry {
   cipherId: number;
   fingerprint: string;
   refs: number;
+  /** pageseal's format: prefix + database id as registered (null for Turso's). */
+  seal: Uint8Array | null;
 }
 
 const secret = randomBytes(32);
 const entries = new Map<string, Entry>();
 
 function fingerprint(enc: ResolvedEncryption): string {
-  return createHmac('sha256', secret).update(enc.key).digest('hex');
+  const h = createHmac('sha256', secret).update(enc.key);
+  const seal = enc.seal();
+  h.update(seal ? Buffer.concat([Buffer.of(1), seal]) : Buffer.of(0));
+  return h.digest('hex');
 }
 
 function conflict(path: string): AuthenticationError {
@@ -40,13 +45,13 @@ export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryptio
   const e = entries.get(id);
   if (!e) {
     try {
-      vfs.registerKey(id, enc.cipher.id, enc.key);
+      vfs.registerKey(id, enc.cipher.id, enc.key, enc.seal());
     } catch (err) {
       // Registered outside this module (e.g. another copy of pageseal in the process) with another key.
       if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
       throw err;
     }
-    entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1 });
+    entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1, seal: enc.seal() });
     return id;
   }
   if (e.cipherId !== enc.cipher.id || e.fingerprint !== fp) {
@@ -54,6 +59,19 @@ export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryptio
   }
   e.refs++;
   return id;
+}
+
+/**
+ * The pageseal header registered for `path` by a connection of this process, as a stored page 1
+ * header would hold it (prefix in bytes 0..15, database id in 72..87); null without one.
+ */
+export function registeredHeader(vfs: VfsBinding, path: string): Uint8Array | null {
+  const seal = entries.get(vfs.canonicalPath(path))?.seal;
+  if (!seal) return null;
+  const stored = new Uint8Array(100);
+  stored.set(seal.subarray(0, 16), 0);
+  stored.set(seal.subarray(16, 32), 72);
+  return stored;
 }
 
 /** True when a connection of this process holds a key registration for `path`. */

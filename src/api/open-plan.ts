@@ -6,13 +6,14 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { FormatError, InvalidOptionsError } from '../errors.js';
-import { cipherSpecById } from '../ciphers/registry.js';
-import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { cipherSpecById, findCipherSpec } from '../ciphers/registry.js';
+import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
-import { acquireKey, releaseKey } from './keys.js';
-import { sniffDatabase } from './sniff.js';
+import { acquireKey, registeredHeader, releaseKey } from './keys.js';
+import { readStoredHeader, sniffDatabase } from './sniff.js';
 import { keyedFilePath } from './uri.js';
+import type { VfsBinding } from './install.js';
 
 export interface OpenPlan {
   /** What to pass to better-sqlite3. */
@@ -51,14 +52,29 @@ function cipherName(id: number): string {
   return cipherSpecById(id)?.name ?? `unknown cipher id ${id}`;
 }
 
-/** Refuses, before opening, a file whose header does not fit the cipher. */
-function checkHeader(path: string, enc: ResolvedEncryption): void {
+/** Refuses, before opening, a file whose header does not fit the format and cipher (no key is derived before this). */
+function checkHeader(path: string, encryption: EncryptionOpts): void {
   const kind = sniffDatabase(path);
+  const format = formatOf(encryption);
   if (kind.kind === 'plain') throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database, but a key was given: to encrypt it, open it without a key and call db.rekey({ cipher, hexkey }), or run pageseal rekey <file> --cipher none --new-cipher <cipher>`);
-  if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor a Turso-encrypted one`);
-  if (kind.kind === 'encrypted' && kind.cipherId !== enc.cipher.id) {
-    throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherName(kind.cipherId)}, not ${enc.cipher.name}`);
+  if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor an encrypted one`);
+  if (kind.kind === 'encrypted' && format !== 'turso') {
+    throw new FormatError('FORMAT_MISMATCH', `${path} is in Turso's format, not pageseal's: leave format at 'turso' (convert it with decrypt + encrypt)`);
   }
+  if (kind.kind === 'pageseal' && format !== 'pageseal') throw new FormatError('FORMAT_MISMATCH', `${path} is in pageseal's format: open it with format: 'pageseal'`);
+  if ((kind.kind === 'encrypted' || kind.kind === 'pageseal') && kind.cipherId !== findCipherSpec(encryption.cipher).id) {
+    throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherName(kind.cipherId)}, not ${findCipherSpec(encryption.cipher).name}`);
+  }
+}
+
+/**
+ * The key for `path`: bound to its stored header in pageseal's format. A file not written yet
+ * whose key another connection of this process registered takes that registration's header (its
+ * database id), so both connections create the same database.
+ */
+function resolveFor(vfs: VfsBinding, path: string, encryption: EncryptionOpts): ResolvedEncryption {
+  const stored = readStoredHeader(path) ?? registeredHeader(vfs, path);
+  return resolveEncryptionFor(encryption, stored);
 }
 
 /** Prepares the open of `filename` with better-sqlite3 `options` plus `encryption`. */
@@ -70,10 +86,11 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   }
   const name = encryptedPath(filename, rest);
   const path = keyedFilePath(name);
-  const enc = resolveEncryption(encryption);
+  if (!usesPassphrase(encryption)) resolveEncryptionFor(encryption, null).wipe(); // a bad hexkey is reported before the file is looked at
+  const vfs = install();
+  checkHeader(path, encryption);
+  const enc = resolveFor(vfs, path, encryption);
   try {
-    const vfs = install();
-    checkHeader(path, enc);
     const keyId = acquireKey(vfs, path, enc);
     vfs.clearLastFailure(); // what the open reports must be about this open
     return {

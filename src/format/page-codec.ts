@@ -1,6 +1,6 @@
 /**
- * Page formats: how one SQLite page is sealed on disk. Only Turso's format exists today
- * (docs/format.md, read from Turso core/storage/encryption.rs v0.7.2):
+ * Page formats: how one SQLite page is sealed on disk. Turso's format (docs/format.md, read from
+ * Turso core/storage/encryption.rs v0.7.2):
  *
  *   every page but 1:  [ciphertext of bytes 0..P-N-T) ][ tag (T=16) ][ nonce (N) ]   AD = empty
  *   page 1:            [ "Turso" 0x00 <cipher id> 0x00*9 ][ header bytes 16..99, plaintext ]
@@ -8,21 +8,24 @@
  *
  * The decrypted page ends with N+T zero bytes (SQLite's reserved region, header byte 20 = N+T).
  *
- * Turso's format leaves the page number unauthenticated. A later format can keep this layout and
- * bind the page number and a per-database random id into the associated data: subclass
- * TursoPageFormat and override `associatedData` (the `PageContext` already carries the id).
+ * Turso's format leaves the page number unauthenticated. pageseal's format (pageseal-format.ts)
+ * keeps this layout and binds the page number and a per-database random id into the associated
+ * data: it subclasses TursoPageFormat through the protected hooks below.
  */
 import { AuthenticationError, FormatError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
 import type { Cipher, CipherSpec } from '../ciphers/types.js';
+import { hasPagesealMagic } from './pageseal-header.js';
 import { HEADER_SIZE, SQLITE_MAGIC, checkPageGeometry, decodePageSize, hasSqliteMagic } from './sqlite-header.js';
 
-export type PageFormatName = 'turso';
+export type PageFormatName = 'turso' | 'pageseal';
 
-/** Per-database facts a format may bind into each page. Turso's format uses none of them. */
+/** Where a page is stored, for formats that bind it (Turso's uses none of it). */
 export interface PageContext {
-  /** A random id of the database (for formats that bind it into the associated data). */
-  readonly databaseId?: Uint8Array;
+  /** The page is in a WAL frame: its salts as stored (frame header bytes 8..15) and 1-based frame number. */
+  readonly wal?: { readonly salt: Uint8Array; readonly frame: number };
+  /** Stored in page 1's layout (plaintext header in front); default: pageNo === 1. */
+  readonly page1Layout?: boolean;
 }
 
 /** Seals and opens whole pages of one database (one cipher, one key, one page size). */
@@ -53,10 +56,11 @@ const CIPHER_ID_OFFSET = 6;
 const MAGIC_SIZE = 16;
 
 /** What the first bytes of a database file say it is. */
-export type FileKind = 'turso' | 'sqlite' | 'unknown';
+export type FileKind = 'turso' | 'pageseal' | 'sqlite' | 'unknown';
 
 export function classifyHeader(bytes: Uint8Array): FileKind {
   if (hasSqliteMagic(bytes)) return 'sqlite';
+  if (hasPagesealMagic(bytes)) return 'pageseal';
   return hasTursoPrefix(bytes) ? 'turso' : 'unknown';
 }
 
@@ -78,6 +82,7 @@ function describeCipherId(id: number): string {
 export function checkTursoMagic(bytes: Uint8Array, expected: CipherSpec): void {
   if (!hasTursoPrefix(bytes)) {
     if (hasSqliteMagic(bytes)) throw new FormatError('NOT_ENCRYPTED', 'the database is a plain (unencrypted) SQLite file, not a Turso-encrypted one');
+    if (hasPagesealMagic(bytes)) throw new FormatError('FORMAT_MISMATCH', "the database is in pageseal's format, not Turso's: open it with format 'pageseal'");
     throw new FormatError('NOT_A_DATABASE', 'not a Turso-encrypted database (page 1 does not start with "Turso")');
   }
   if (bytes[5] !== TURSO_FORMAT_VERSION) throw new FormatError('CORRUPT', `unsupported Turso encryption format version ${bytes[5]} (expected 0)`);
@@ -123,17 +128,39 @@ export class TursoPageFormat implements PageFormat {
   }
 
   /** The associated data of a page: Turso binds page 1's on-disk header and nothing else. */
-  protected associatedData(pageNo: number, storedHeader: Uint8Array | undefined, _ctx: PageContext): Uint8Array | undefined {
-    return pageNo === 1 ? storedHeader : undefined;
+  protected associatedData(_pageNo: number, storedHeader: Uint8Array | undefined, _ctx: PageContext): Uint8Array | undefined {
+    return storedHeader;
+  }
+
+  /** Writes the stored form of header bytes 0..15 (and any other stored-only bytes) into `output`. */
+  protected writePrefix(_input: Uint8Array, output: Uint8Array): void {
+    writeTursoMagic(output, this.cipher);
+  }
+
+  /** Checks the stored page 1 header before authenticating it. */
+  protected checkPrefix(input: Uint8Array): void {
+    checkTursoMagic(input, this.cipher);
+  }
+
+  /** Gives SQLite its own header back in `output` (bytes 0..99, after decryption). */
+  protected restoreHeader(output: Uint8Array): void {
+    output.set(SQLITE_MAGIC, 0);
   }
 
   encryptPage(pageNo: number, input: Uint8Array, ctx: PageContext = {}, output: Uint8Array = input): Uint8Array {
+    return this.encryptPageWithNonce(pageNo, input, undefined, ctx, output);
+  }
+
+  /** encryptPage with a given nonce: for test vectors only (a nonce must never be reused under a key). */
+  encryptPageWithNonce(pageNo: number, input: Uint8Array, fixedNonce: Uint8Array | undefined, ctx: PageContext = {}, output: Uint8Array = input): Uint8Array {
     this.#checkArgs(pageNo, input, output);
-    const start = pageNo === 1 ? HEADER_SIZE : 0;
-    if (pageNo === 1) this.#sealHeader(input, output);
+    const page1 = ctx.page1Layout ?? pageNo === 1;
+    const start = page1 ? HEADER_SIZE : 0;
+    if (page1) this.#sealHeader(input, output);
     const nonce = output.subarray(this.#sealStart + 16, this.pageSize);
-    crypto.getRandomValues(nonce);
-    const ad = this.associatedData(pageNo, pageNo === 1 ? output.subarray(0, HEADER_SIZE) : undefined, ctx);
+    if (fixedNonce) nonce.set(fixedNonce);
+    else crypto.getRandomValues(nonce);
+    const ad = this.associatedData(pageNo, page1 ? output.subarray(0, HEADER_SIZE) : undefined, ctx);
     const sealed = this.cipher.encrypt(this.#key, nonce, input.subarray(start, this.#sealStart), ad);
     output.set(sealed.ciphertext, start);
     output.set(sealed.tag, this.#sealStart);
@@ -142,15 +169,16 @@ export class TursoPageFormat implements PageFormat {
 
   decryptPage(pageNo: number, input: Uint8Array, ctx: PageContext = {}, output: Uint8Array = input): Uint8Array {
     this.#checkArgs(pageNo, input, output);
-    const start = pageNo === 1 ? HEADER_SIZE : 0;
-    if (pageNo === 1) checkTursoMagic(input, this.cipher);
-    const ad = this.associatedData(pageNo, pageNo === 1 ? input.subarray(0, HEADER_SIZE) : undefined, ctx);
+    const page1 = ctx.page1Layout ?? pageNo === 1;
+    const start = page1 ? HEADER_SIZE : 0;
+    if (page1) this.checkPrefix(input);
+    const ad = this.associatedData(pageNo, page1 ? input.subarray(0, HEADER_SIZE) : undefined, ctx);
     const tag = input.subarray(this.#sealStart, this.#sealStart + 16);
     const nonce = input.subarray(this.#sealStart + 16, this.pageSize);
     const plain = this.#open(pageNo, nonce, input.subarray(start, this.#sealStart), tag, ad);
-    if (pageNo === 1) {
+    if (page1) {
       if (output !== input) output.set(input.subarray(MAGIC_SIZE, HEADER_SIZE), MAGIC_SIZE);
-      output.set(SQLITE_MAGIC, 0);
+      this.restoreHeader(output);
     }
     output.set(plain, start);
     output.fill(0, this.#sealStart);
@@ -162,7 +190,7 @@ export class TursoPageFormat implements PageFormat {
   }
 
   toString(): string {
-    return `TursoPageFormat(${this.cipher.name}, page size ${this.pageSize}, key: [redacted])`;
+    return `${this.constructor.name}(${this.cipher.name}, page size ${this.pageSize}, key: [redacted])`;
   }
 
   /** Page 1: the plaintext header must describe this geometry; its magic is replaced by Turso's. */
@@ -175,7 +203,7 @@ export class TursoPageFormat implements PageFormat {
       throw new FormatError('RESERVE_MISMATCH', `page 1 has ${input[20]} reserved bytes per page; ${this.cipher.name} needs ${this.reservedBytes}`);
     }
     if (output !== input) output.set(input.subarray(MAGIC_SIZE, HEADER_SIZE), MAGIC_SIZE);
-    writeTursoMagic(output, this.cipher);
+    this.writePrefix(input, output);
   }
 
   #open(pageNo: number, nonce: Uint8Array, ct: Uint8Array, tag: Uint8Array, ad: Uint8Array | undefined): Uint8Array {
@@ -194,8 +222,8 @@ export class TursoPageFormat implements PageFormat {
   }
 }
 
-/** Creates the page codec of `format` for one database. The codec keeps its own copy of the key. */
+/** Creates the Turso page codec for one database (pageseal's: createPagesealFormat). The codec keeps its own copy of the key. */
 export function createPageFormat(format: PageFormatName, cipher: Cipher, key: Uint8Array, pageSize: number): PageFormat {
-  if (format !== 'turso') throw new RangeError(`unknown page format ${String(format)}`);
+  if (format !== 'turso') throw new RangeError(`createPageFormat makes Turso codecs; use createPagesealFormat for ${String(format)}`);
   return new TursoPageFormat(cipher, key, pageSize);
 }

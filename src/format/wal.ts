@@ -129,7 +129,13 @@ export function parseFrameHeader(bytes: Uint8Array): WalFrameHeader {
  * through an encrypting VFS has checksums over the plaintext page instead; its reader passes a
  * function that decrypts the stored page (null when it cannot, which ends the log there).
  */
-export type ChecksummedPage = (pageNumber: number, storedPage: Uint8Array) => Uint8Array | null;
+export type ChecksummedPage = (pageNumber: number, storedPage: Uint8Array, frame: FrameWhere) => Uint8Array | null;
+
+/** Where a frame is: its 0-based index and its 24-byte header as stored (salts at bytes 8..15). */
+export interface FrameWhere {
+  index: number;
+  header: Uint8Array;
+}
 
 const asStored: ChecksummedPage = (_pageNumber, storedPage) => storedPage;
 
@@ -137,10 +143,10 @@ const asStored: ChecksummedPage = (_pageNumber, storedPage) => storedPage;
  * Checks one frame (`frame` = 24-byte header + page) against the chain: `sum` holds the previous
  * checksum and is advanced. Returns the frame header when valid, null otherwise.
  */
-export function checkFrame(header: WalHeader, frame: Uint8Array, sum: Uint32Array, checksummed: ChecksummedPage = asStored): WalFrameHeader | null {
+export function checkFrame(header: WalHeader, frame: Uint8Array, sum: Uint32Array, checksummed: ChecksummedPage = asStored, index = 0): WalFrameHeader | null {
   const fh = parseFrameHeader(frame);
   if (fh.pageNumber === 0 || fh.salt1 !== header.salt1 || fh.salt2 !== header.salt2) return null;
-  const page = checksummed(fh.pageNumber, frame.subarray(WAL_FRAME_HEADER_SIZE));
+  const page = checksummed(fh.pageNumber, frame.subarray(WAL_FRAME_HEADER_SIZE), { index, header: frame.subarray(0, WAL_FRAME_HEADER_SIZE) });
   if (!page) return null;
   walChecksum(frame.subarray(0, 8), header.bigEndianChecksum, sum);
   walChecksum(page, header.bigEndianChecksum, sum);
@@ -168,7 +174,7 @@ export function scanWal(fd: number, checksummed: ChecksummedPage = asStored): Wa
   const scan = emptyScan(header, Math.floor(Math.max(0, size - WAL_HEADER_SIZE) / frameSize));
   for (let index = 0, at = WAL_HEADER_SIZE; at + frameSize <= size; index++, at += frameSize) {
     if (readAt(fd, frame, at) < frameSize) break;
-    const fh = checkFrame(header, frame, sum, checksummed);
+    const fh = checkFrame(header, frame, sum, checksummed, index);
     if (!fh) break;
     pending.push({ index, pageNumber: fh.pageNumber, commitSize: fh.commitSize, pageOffset: at + WAL_FRAME_HEADER_SIZE });
     if (fh.commitSize !== 0) commit(scan, pending);

@@ -1,19 +1,20 @@
-/** Sets up the Turso page codec for an opened database and the caller's { cipher, hexkey }. */
+/** Sets up the page codec for an opened database and the caller's encryption options (either format). */
 import { FormatError } from '../errors.js';
 import { getCipher } from '../ciphers/registry.js';
 import type { BackendName } from '../ciphers/types.js';
-import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { formatOf, resolveEncryptionFor, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { checkTursoMagic, createPageFormat, type PageFormat } from '../format/page-codec.js';
+import { createPagesealFormat } from '../format/pageseal-format.js';
 import type { DatabaseSource } from './source.js';
 
-/** Options of the offline tools: the database's cipher and key, and optionally which cipher backend runs. */
-export interface ToolOptions extends EncryptionOpts {
+/** Options of the offline tools: the database's cipher and key (or passphrase), and optionally which cipher backend runs. */
+export type ToolOptions = EncryptionOpts & {
   backend?: BackendName;
-}
+};
 
-/** Validates options, wiping the key if `use` throws. */
-export function withEncryption<T>(opts: ToolOptions, use: (enc: ResolvedEncryption) => T): T {
-  const enc = resolveEncryption(opts);
+/** Runs `use` with the options resolved for `stored` (page 1's stored header, null for a new file), wiping the key after. */
+export function withEncryption<T>(opts: ToolOptions, stored: Uint8Array | null, use: (enc: ResolvedEncryption) => T): T {
+  const enc = resolveEncryptionFor(opts, stored);
   try {
     return use(enc);
   } finally {
@@ -21,13 +22,40 @@ export function withEncryption<T>(opts: ToolOptions, use: (enc: ResolvedEncrypti
   }
 }
 
-/** Checks that `src` is a Turso file of this cipher, and returns a codec for it (wipe it when done). */
-export function tursoCodec(src: DatabaseSource, enc: ResolvedEncryption, backend?: BackendName): PageFormat {
-  checkTursoMagic(src.storedHeader, enc.cipher);
-  return codecFor(src.header.reservedBytes, src.pageSize, enc, backend);
+/** Refuses a file in the other page format than the options name. */
+export function checkFormat(src: DatabaseSource, opts: ToolOptions): void {
+  const want = formatOf(opts);
+  if (src.kind === 'pageseal' && want !== 'pageseal') {
+    throw new FormatError('FORMAT_MISMATCH', `${src.path} is in pageseal's format: pass format 'pageseal' (--format pageseal)`);
+  }
+  if (src.kind === 'turso' && want !== 'turso') {
+    throw new FormatError('FORMAT_MISMATCH', `${src.path} is in Turso's format, not pageseal's: leave format at 'turso'`);
+  }
 }
 
-/** A Turso codec for pages of `pageSize` bytes whose header declares `reservedBytes`. */
+/** Checks that `src` is an encrypted file of this format and cipher, and runs `use` with a codec for it (wiped after). */
+export function withSourceCodec<T>(src: DatabaseSource, opts: ToolOptions, use: (codec: PageFormat) => T): T {
+  checkFormat(src, opts);
+  return withEncryption(opts, src.storedHeader, (enc) => {
+    if (enc.format === 'turso') checkTursoMagic(src.storedHeader, enc.cipher);
+    else sourceCheckPageseal(src, enc);
+    const codec = codecFor(src.header.reservedBytes, src.pageSize, enc, opts.backend);
+    try {
+      return use(codec);
+    } finally {
+      codec.wipe();
+    }
+  });
+}
+
+function sourceCheckPageseal(src: DatabaseSource, enc: ResolvedEncryption): void {
+  if (src.kind === 'sqlite') throw new FormatError('NOT_ENCRYPTED', `${src.path} is a plain (unencrypted) SQLite file`);
+  if (src.storedHeader[9] !== enc.cipher.id) {
+    throw new FormatError('CIPHER_MISMATCH', `${src.path} is encrypted with cipher id ${src.storedHeader[9]}, not with ${enc.cipher.name}`);
+  }
+}
+
+/** A codec of the resolved format for pages of `pageSize` bytes whose header declares `reservedBytes`. */
 export function codecFor(reservedBytes: number, pageSize: number, enc: ResolvedEncryption, backend?: BackendName): PageFormat {
   if (reservedBytes !== enc.cipher.reservedBytes) {
     throw new FormatError(
@@ -35,5 +63,7 @@ export function codecFor(reservedBytes: number, pageSize: number, enc: ResolvedE
       `the database reserves ${reservedBytes} bytes per page, ${enc.cipher.name} needs ${enc.cipher.reservedBytes} (nonce ${enc.cipher.nonceSize} + tag 16)`,
     );
   }
-  return createPageFormat('turso', getCipher(enc.cipher.name, backend ? { backend } : {}), enc.key, pageSize);
+  const cipher = getCipher(enc.cipher.name, backend ? { backend } : {});
+  if (enc.format === 'pageseal') return createPagesealFormat(cipher, enc.key, pageSize, enc.header!);
+  return createPageFormat('turso', cipher, enc.key, pageSize);
 }

@@ -1,6 +1,6 @@
-/** `decryptFile`: a Turso-encrypted database (+ its committed -wal frames) to a plain SQLite file. */
+/** `decryptFile`: an encrypted database, either format (+ its committed -wal frames), to a plain SQLite file. */
 import { DatabaseSource } from './source.js';
-import { tursoCodec, withEncryption, type ToolOptions } from './codec.js';
+import { withSourceCodec, type ToolOptions } from './codec.js';
 import { transformPages, type TransformResult } from './transform.js';
 
 /**
@@ -11,18 +11,13 @@ import { transformPages, type TransformResult } from './transform.js';
  * byte 20 unchanged), which stock SQLite accepts. The input is only read.
  */
 export function decryptFile(input: string, output: string, opts: ToolOptions): TransformResult {
-  return withEncryption(opts, (enc) => {
-    const src = DatabaseSource.open(input);
-    try {
-      const codec = tursoCodec(src, enc, opts.backend);
-      try {
-        src.adoptPlaintextChecksummedWal((n, stored, out) => codec.decryptPage(n, stored, {}, out));
-        return transformPages(src, output, (n, page) => codec.decryptPage(n, page));
-      } finally {
-        codec.wipe();
-      }
-    } finally {
-      src.close();
-    }
-  });
+  const src = DatabaseSource.open(input);
+  try {
+    return withSourceCodec(src, opts, (codec) => {
+      src.adoptPlaintextChecksummedWal((n, stored, out, ctx) => codec.decryptPage(n, stored, ctx, out));
+      return transformPages(src, output, (n, page, ctx) => codec.decryptPage(n, page, ctx));
+    });
+  } finally {
+    src.close();
+  }
 }

@@ -1,4 +1,4 @@
-/** `encryptFile`: a plain SQLite database (+ its committed -wal frames) to a Turso-encrypted file. */
+/** `encryptFile`: a plain SQLite database (+ its committed -wal frames) to an encrypted file (Turso's format, or pageseal's with a new database id). */
 import { existsSync, statSync } from 'node:fs';
 import { FormatError, PagesealError } from '../errors.js';
 import { DatabaseSource } from './source.js';
@@ -13,7 +13,7 @@ import { encryptByRebuild } from '../rekey/encrypt-rebuild.js';
  * (src/rekey/encrypt-rebuild.ts). The input is only read.
  */
 export function encryptFile(input: string, output: string, opts: ToolOptions): TransformResult {
-  return withEncryption(opts, (enc) => {
+  return withEncryption(opts, null, (enc) => {
     const src = DatabaseSource.open(input);
     try {
       checkPlain(src);
@@ -31,7 +31,9 @@ export function encryptFile(input: string, output: string, opts: ToolOptions): T
 }
 
 function checkPlain(src: DatabaseSource): void {
-  if (src.kind === 'turso') throw new FormatError('NOT_A_DATABASE', `${src.path} is already Turso-encrypted; encrypt takes a plain SQLite database`);
+  if (src.kind === 'turso' || src.kind === 'pageseal') {
+    throw new FormatError('NOT_A_DATABASE', `${src.path} is already encrypted (${src.kind} format); encrypt takes a plain SQLite database`);
+  }
   const journal = src.path + '-journal';
   if (existsSync(journal) && statSync(journal).size > 0) {
     throw new FormatError('CORRUPT', `${src.path} has a hot rollback journal (${journal}); open it once with SQLite to roll it back first`);

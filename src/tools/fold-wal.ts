@@ -11,7 +11,7 @@ import { fsyncSync, ftruncateSync } from 'node:fs';
 import { AuthenticationError, PagesealError } from '../errors.js';
 import type { PageFormat } from '../format/page-codec.js';
 import { DatabaseSource } from './source.js';
-import { tursoCodec, withEncryption, type ToolOptions } from './codec.js';
+import { withSourceCodec, type ToolOptions } from './codec.js';
 import { ioError, writeAt } from './files.js';
 
 /**
@@ -20,22 +20,15 @@ import { ioError, writeAt } from './files.js';
  * plaintext pages). Throws AuthenticationError, writing nothing, when a committed frame fails.
  */
 export function foldTursoWal(dbPath: string, opts: ToolOptions): number {
-  return withEncryption(opts, (enc) => {
-    const src = DatabaseSource.open(dbPath, { writable: true });
-    try {
-      if (!src.wal) return 0;
-      const codec = tursoCodec(src, enc, opts.backend);
-      try {
-        authenticateFrames(src, codec);
-      } finally {
-        codec.wipe();
-      }
-      copyFrames(src);
-      return src.frames.length;
-    } finally {
-      src.close();
-    }
-  });
+  const src = DatabaseSource.open(dbPath, { writable: true });
+  try {
+    if (!src.wal) return 0;
+    withSourceCodec(src, opts, (codec) => authenticateFrames(src, codec));
+    copyFrames(src);
+    return src.frames.length;
+  } finally {
+    src.close();
+  }
 }
 
 function authenticateFrames(src: DatabaseSource, codec: PageFormat): void {
@@ -43,7 +36,7 @@ function authenticateFrames(src: DatabaseSource, codec: PageFormat): void {
   for (const f of src.frames) {
     src.readFrame(f, page);
     try {
-      codec.decryptPage(f.pageNumber, page);
+      codec.decryptPage(f.pageNumber, page, src.frameContext(f));
     } catch (err) {
       if (!(err instanceof PagesealError)) throw err;
       throw new AuthenticationError(`WAL frame ${f.index} (page ${f.pageNumber}) of ${src.path}-wal failed: ${err.message}; nothing was written`, f.pageNumber);

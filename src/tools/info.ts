@@ -3,11 +3,18 @@ import { PagesealError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
 import type { CipherName } from '../ciphers/types.js';
 import { DatabaseSource } from './source.js';
+import { hexId, parsePagesealHeader, type ScryptParams } from '../format/pageseal-header.js';
 import { existsSync } from 'node:fs';
 
 export interface FileInfo {
-  format: 'turso' | 'sqlite' | 'unknown';
-  /** The cipher named by a Turso file's id byte (absent when the id is unknown). */
+  format: 'turso' | 'pageseal' | 'sqlite' | 'unknown';
+  /** pageseal's format: its version byte. */
+  formatVersion?: number;
+  /** pageseal's format: the database id (32 hex digits), bound into every page. */
+  databaseId?: string;
+  /** pageseal's format: the key derivation (null: the key is given raw). Authenticated with page 1. */
+  kdf?: ScryptParams | null;
+  /** The cipher named by an encrypted file's id byte (absent when the id is unknown). */
   cipher?: CipherName;
   cipherId?: number;
   pageSize: number;
@@ -41,12 +48,21 @@ export function info(path: string): FileInfo {
 
 function describe(src: DatabaseSource): FileInfo {
   const out: FileInfo = {
-    format: src.kind === 'turso' ? 'turso' : 'sqlite',
+    format: src.kind === 'turso' || src.kind === 'pageseal' ? src.kind : 'sqlite',
     pageSize: src.pageSize,
     pageCount: src.pageCount,
     reservedBytes: src.header.reservedBytes,
     walPresent: src.walPresent,
   };
+  if (src.kind === 'pageseal') {
+    const h = parsePagesealHeader(src.storedHeader);
+    out.formatVersion = src.storedHeader[8]!;
+    out.databaseId = hexId(h.databaseId);
+    out.kdf = h.kdf;
+    out.cipherId = h.cipherId;
+    const spec = cipherSpecById(h.cipherId);
+    if (spec) out.cipher = spec.name;
+  }
   if (src.kind === 'turso') {
     out.cipherId = src.storedHeader[6]!;
     const spec = cipherSpecById(out.cipherId);

@@ -6,8 +6,8 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { FormatError, PagesealError } from '../errors.js';
 import { HEADER_SIZE, headerPageCount, parseSqliteHeader, type SqliteHeader } from '../format/sqlite-header.js';
-import { classifyHeader, type FileKind } from '../format/page-codec.js';
-import { scanWal, type WalFrame, type WalScan } from '../format/wal.js';
+import { classifyHeader, type FileKind, type PageContext } from '../format/page-codec.js';
+import { scanWal, WAL_FRAME_HEADER_SIZE, WAL_HEADER_SIZE, type WalFrame, type WalScan } from '../format/wal.js';
 import { ioError, openFile, readAt } from './files.js';
 
 export interface OpenOptions {
@@ -48,13 +48,13 @@ export class DatabaseSource {
    * as SQLite computes it when it writes through the pageseal VFS. A frame that fails to decrypt
    * ends the log there (as a torn write would). Returns true when that found committed frames.
    */
-  adoptPlaintextChecksummedWal(decrypt: (pageNo: number, stored: Uint8Array, out: Uint8Array) => void): boolean {
+  adoptPlaintextChecksummedWal(decrypt: (pageNo: number, stored: Uint8Array, out: Uint8Array, ctx: PageContext) => void): boolean {
     if (this.walFd === null || this.wal !== null || this.walFramesIgnored === 0) return false;
     const scratch = new Uint8Array(this.pageSize);
-    const scan = scanWal(this.walFd, (pageNo, stored) => {
+    const scan = scanWal(this.walFd, (pageNo, stored, where) => {
       if (stored.length !== scratch.length) return null;
       try {
-        decrypt(pageNo, stored, scratch);
+        decrypt(pageNo, stored, scratch, { wal: { salt: where.header.slice(8, 16), frame: where.index + 1 } });
         return scratch;
       } catch (err) {
         if (err instanceof PagesealError) return null;
@@ -72,7 +72,7 @@ export class DatabaseSource {
     this.walFramesIgnored = scan ? scan.framesInFile - scan.frames.length : 0;
     this.storedHeader = this.#readStoredHeader();
     this.kind = classifyHeader(this.storedHeader);
-    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${this.path} is not a SQLite or Turso database (unrecognised header)`);
+    if (this.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${this.path} is not a SQLite or Turso database, nor in pageseal's format (unrecognised header)`);
     this.header = parseSqliteHeader(this.storedHeader);
     this.#checkGeometry();
   }
@@ -122,6 +122,24 @@ export class DatabaseSource {
     }
     this.readFilePage(pageNo, buf);
     return 'db';
+  }
+
+  /** The codec context of the latest committed version of `pageNo` (a WAL frame's salts and number, or none). */
+  contextOf(pageNo: number): PageContext {
+    const walOffset = this.wal?.latest.get(pageNo);
+    if (walOffset === undefined) return {};
+    const index = (walOffset - WAL_HEADER_SIZE - WAL_FRAME_HEADER_SIZE) / (this.pageSize + WAL_FRAME_HEADER_SIZE);
+    return this.frameContext({ index });
+  }
+
+  /** The codec context of a committed WAL frame: its salts (all committed frames carry the header's) and 1-based number. */
+  frameContext(frame: { index: number }): PageContext {
+    const h = this.wal!.header!;
+    const salt = new Uint8Array(8);
+    const dv = new DataView(salt.buffer);
+    dv.setUint32(0, h.salt1);
+    dv.setUint32(4, h.salt2);
+    return { wal: { salt, frame: frame.index + 1 } };
   }
 
   /** Reads page `pageNo` of the database file itself (ignoring the WAL). */

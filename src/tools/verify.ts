@@ -1,8 +1,8 @@
-/** `verifyFile`: authenticates every page of a Turso database and every committed frame of its -wal. */
+/** `verifyFile`: authenticates every page of an encrypted database (either format) and every committed frame of its -wal. */
 import { PagesealError } from '../errors.js';
-import type { PageFormat } from '../format/page-codec.js';
+import type { PageContext, PageFormat } from '../format/page-codec.js';
 import { DatabaseSource } from './source.js';
-import { tursoCodec, withEncryption, type ToolOptions } from './codec.js';
+import { withSourceCodec, type ToolOptions } from './codec.js';
 
 export interface VerifyFailure {
   where: 'db' | 'wal';
@@ -31,24 +31,19 @@ export interface VerifyResult {
 export const MAX_LISTED_FAILURES = 1000;
 
 /**
- * Checks every page. A page that fails is listed (not thrown); a file that cannot be read as a
- * Turso database of this cipher at all (missing, not Turso, cipher mismatch, truncated) throws.
+ * Checks every page. A page that fails is listed (not thrown); a file that cannot be read as an
+ * encrypted database of this format and cipher at all (missing, not Turso, cipher mismatch, truncated) throws.
  */
 export function verifyFile(path: string, opts: ToolOptions): VerifyResult {
-  return withEncryption(opts, (enc) => {
-    const src = DatabaseSource.open(path);
-    try {
-      const codec = tursoCodec(src, enc, opts.backend);
-      try {
-        src.adoptPlaintextChecksummedWal((n, stored, out) => codec.decryptPage(n, stored, {}, out));
-        return checkAll(src, codec);
-      } finally {
-        codec.wipe();
-      }
-    } finally {
-      src.close();
-    }
-  });
+  const src = DatabaseSource.open(path);
+  try {
+    return withSourceCodec(src, opts, (codec) => {
+      src.adoptPlaintextChecksummedWal((n, stored, out, ctx) => codec.decryptPage(n, stored, ctx, out));
+      return checkAll(src, codec);
+    });
+  } finally {
+    src.close();
+  }
 }
 
 function checkAll(src: DatabaseSource, codec: PageFormat): VerifyResult {
@@ -56,21 +51,21 @@ function checkAll(src: DatabaseSource, codec: PageFormat): VerifyResult {
   const page = new Uint8Array(src.pageSize);
   for (let n = 1; n <= src.filePages; n++) {
     src.readFilePage(n, page);
-    check(result, codec, n, page, { where: 'db', page: n });
+    check(result, codec, n, page, {}, { where: 'db', page: n });
     result.pagesChecked++;
   }
   for (const f of src.frames) {
     src.readFrame(f, page);
-    check(result, codec, f.pageNumber, page, { where: 'wal', page: f.pageNumber, frame: f.index });
+    check(result, codec, f.pageNumber, page, src.frameContext(f), { where: 'wal', page: f.pageNumber, frame: f.index });
     result.framesChecked++;
   }
   result.ok = result.failureCount === 0;
   return result;
 }
 
-function check(result: VerifyResult, codec: PageFormat, pageNo: number, page: Uint8Array, at: Omit<VerifyFailure, 'reason'>): void {
+function check(result: VerifyResult, codec: PageFormat, pageNo: number, page: Uint8Array, ctx: PageContext, at: Omit<VerifyFailure, 'reason'>): void {
   try {
-    codec.decryptPage(pageNo, page);
+    codec.decryptPage(pageNo, page, ctx);
   } catch (err) {
     if (!(err instanceof PagesealError)) throw err;
     result.failureCount++;

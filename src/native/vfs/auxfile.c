@@ -25,27 +25,35 @@ static int is_wal_frame(sqlite3_int64 n, sqlite3_int64 off) {
   return ps_is_page_size(n - FRAME_HEADER) && off >= WAL_HEADER && (off - WAL_HEADER) % n == 0;
 }
 
-static int write_page(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off, uint32_t pgno) {
+static int write_page(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off, const ps_bind *b) {
   uint8_t *out = ps_file_scratch(f, (size_t)n);
   if (out == NULL) return SQLITE_IOERR_NOMEM;
-  int bad = ps_page_encrypt(k, buf, out, n, pgno == 1);
+  int bad = ps_page_seal(k, buf, out, n, b);
   if (bad) {
-    ps_failure_set(bad, ps_file_db_name(f), pgno);
+    ps_failure_set(bad, ps_file_db_name(f), b->pgno);
     return SQLITE_IOERR_WRITE;
   }
   return ps_root_write(f, out, n, off);
 }
 
-/* The page number of the frame whose page starts at off: from the header just written, else from disk. */
-static int frame_pgno(ps_file *f, sqlite3_int64 off, uint32_t *pgno) {
+/* 1-based number of the frame whose header starts at `hdr_off`, for pages of n bytes. */
+static uint32_t frame_number(sqlite3_int64 hdr_off, int n) {
+  return (uint32_t)((hdr_off - WAL_HEADER) / (n + FRAME_HEADER)) + 1;
+}
+
+/* The header of the frame whose page starts at off: the one just written, else from disk. */
+static int frame_header(ps_file *f, sqlite3_int64 off, uint8_t hdr[FRAME_HEADER]) {
   if (f->last_len == FRAME_HEADER && f->last_off == off - FRAME_HEADER) {
-    *pgno = f->last_pgno;
+    memcpy(hdr, f->last_frame, FRAME_HEADER);
     return SQLITE_OK;
   }
-  uint8_t hdr[4];
-  int rc = ps_root_read(f, hdr, 4, off - FRAME_HEADER);
-  *pgno = ps_be32(hdr);
+  int rc = ps_root_read(f, hdr, FRAME_HEADER, off - FRAME_HEADER);
   return rc == SQLITE_OK ? SQLITE_OK : SQLITE_IOERR_WRITE;
+}
+
+static ps_bind frame_bind(const uint8_t *hdr, sqlite3_int64 hdr_off, int n) {
+  ps_bind b = {ps_be32(hdr), ps_be32(hdr) == 1, hdr, frame_number(hdr_off, n)};
+  return b;
 }
 
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off) {
@@ -53,13 +61,15 @@ int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64
   if (n == FRAME_HEADER && off >= WAL_HEADER) {
     rc = ps_walsum_header(f, buf, off); /* held until its page, with the checksum over the stored page */
     f->last_pgno = ps_be32(buf);
+    memcpy(f->last_frame, buf, FRAME_HEADER);
   } else if (is_wal_page(n, off) && ps_walsum_completes(f, n, off)) {
     rc = ps_walsum_page(f, k, buf, n, off);
   } else if ((rc = ps_walsum_flush(f)) != SQLITE_OK) {
   } else if (is_wal_page(n, off)) {
-    uint32_t pgno; /* a page written again in the same transaction: SQLite rewrites the checksums later */
-    rc = frame_pgno(f, off, &pgno);
-    if (rc == SQLITE_OK) rc = write_page(f, k, buf, n, off, pgno);
+    uint8_t hdr[FRAME_HEADER]; /* a page written again in the same transaction: SQLite rewrites the checksums later */
+    rc = frame_header(f, off, hdr);
+    ps_bind b = frame_bind(hdr, off - FRAME_HEADER, n);
+    if (rc == SQLITE_OK) rc = write_page(f, k, buf, n, off, &b);
   } else {
     rc = ps_root_write(f, buf, n, off);
   }
@@ -68,18 +78,44 @@ int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64
   return rc;
 }
 
-/* A page read alone: page 1 is recognised by its stored "Turso" prefix (a random ciphertext starts
- * with those 16 bytes with probability 2^-128). */
-static int read_wal_page(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+static int wal_page_failed(ps_file *f, int bad, uint32_t pgno) {
+  ps_failure_set(bad, ps_file_db_name(f), pgno);
+  return SQLITE_IOERR_AUTH;
+}
+
+/* A page read alone, Turso's format: page 1 is recognised by its stored "Turso" prefix (a random
+ * ciphertext starts with those 16 bytes with probability 2^-128). */
+static int read_wal_page_turso(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
   int rc = ps_root_read(f, buf, n, off);
   if (rc == SQLITE_IOERR_SHORT_READ) memset(buf, 0, (size_t)n);
   if (rc != SQLITE_OK) return rc;
-  int bad = ps_page_decrypt(k, buf, n, ps_page1_prefix_ok(buf, k->cipher) == 0);
+  ps_bind b = {0, ps_page1_prefix_ok(buf, k) == 0, NULL, 0};
+  int bad = ps_page_open(k, buf, n, &b);
   if (bad == 0) return SQLITE_OK;
   uint8_t hdr[4] = {0};
   ps_root_read(f, hdr, 4, off - FRAME_HEADER);
-  ps_failure_set(bad, ps_file_db_name(f), ps_be32(hdr));
-  return SQLITE_IOERR_AUTH;
+  return wal_page_failed(f, bad, ps_be32(hdr));
+}
+
+/* A page read alone, pageseal's format: the frame header (page number, salts) is read with it, in one
+ * read, since the page is bound to them. */
+static int read_wal_page_bound(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+  uint8_t *frame = ps_file_scratch(f, (size_t)n + FRAME_HEADER);
+  if (frame == NULL) return SQLITE_IOERR_NOMEM;
+  int rc = ps_root_read(f, frame, n + FRAME_HEADER, off - FRAME_HEADER);
+  if (rc != SQLITE_OK) {
+    memset(buf, 0, (size_t)n);
+    return rc;
+  }
+  ps_bind b = frame_bind(frame, off - FRAME_HEADER, n);
+  int bad = ps_page_open(k, frame + FRAME_HEADER, n, &b);
+  memcpy(buf, frame + FRAME_HEADER, (size_t)n); /* zeros on failure */
+  return bad == 0 ? SQLITE_OK : wal_page_failed(f, bad, b.pgno);
+}
+
+static int read_wal_page(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
+  if (k->format == PS_FORMAT_PAGESEAL) return read_wal_page_bound(f, k, buf, n, off);
+  return read_wal_page_turso(f, k, buf, n, off);
 }
 
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {

@@ -78,6 +78,7 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_RANDOM: return "random";
     case PS_FAIL_TRUNCATED: return "truncated";
     case PS_FAIL_EMPTY_MAIN: return "empty-main";
+    case PS_FAIL_FORMAT_MISMATCH: return "format-mismatch";
     default: return "none";
   }
 }

@@ -23,7 +23,8 @@ static int refuse(int kind, const char *path, uint32_t page) {
 
 static int main_is_turso(ps_file *main) {
   uint8_t hdr[16];
-  return ps_root_read(main, hdr, sizeof hdr, 0) == SQLITE_OK && memcmp(hdr, "Turso", 5) == 0;
+  return ps_root_read(main, hdr, sizeof hdr, 0) == SQLITE_OK &&
+         (memcmp(hdr, "Turso", 5) == 0 || memcmp(hdr, "pageseal", 8) == 0);
 }
 
 /* 0 when page 1 on disk opens with k, or there is no page 1 yet (*empty set); else the failure. */

@@ -221,7 +221,8 @@ static int finalize(ps_file *f, ps_key *k, struct ps_jsum *js, const uint8_t *bu
 static int write_page(ps_file *f, ps_key *k, struct ps_jsum *js, const uint8_t *buf, int n, sqlite3_int64 off) {
   uint8_t *out = ps_file_scratch(f, (size_t)n);
   if (out == NULL) return SQLITE_IOERR_NOMEM;
-  int bad = ps_page_encrypt(k, buf, out, n, js->pgno == 1); /* stored exactly as in the database file */
+  ps_bind b = {js->pgno, js->pgno == 1, NULL, 0};
+  int bad = ps_page_seal(k, buf, out, n, &b); /* stored exactly as in the database file */
   if (bad) {
     ps_failure_set(bad, ps_file_db_name(f), js->pgno);
     return SQLITE_IOERR_WRITE;
@@ -281,7 +282,8 @@ int ps_journal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 of
   uint32_t stored = sample(buf, n);
   uint8_t hdr[4] = {0};
   if (off >= 4) ps_root_read(f, hdr, 4, off - 4);
-  int bad = ps_page_decrypt(k, buf, n, ps_be32(hdr) == 1 && marked(f)); /* 0.1.0 stored page 1 like any page */
+  ps_bind b = {ps_be32(hdr), ps_be32(hdr) == 1 && marked(f), NULL, 0}; /* 0.1.0 stored page 1 like any page */
+  int bad = ps_page_open(k, buf, n, &b);
   if (bad == 0) {
     js->page_off = off + n;
     js->read_delta = stored - sample(buf, n);
@@ -307,7 +309,8 @@ static int records_ok(ps_file *f, const ps_key *k, sqlite3_int64 at, uint32_t nr
     if (ps_root_read(f, rec, page + 8, at) != SQLITE_OK) return refuse(f, "record missing", at);
     if (ps_be32(rec) == 0) return refuse(f, "record without a page number", at);
     uint32_t stored = ps_be32(rec + 4 + page), ct = sample(rec + 4, page);
-    if (ps_page_decrypt(k, rec + 4, page, ours && ps_be32(rec) == 1) != 0) return refuse(f, "page image fails authentication", at);
+    ps_bind b = {ps_be32(rec), ours && ps_be32(rec) == 1, NULL, 0};
+    if (ps_page_open(k, rec + 4, page, &b) != 0) return refuse(f, "page image fails authentication", at);
     uint32_t want = nonce + (ours ? ct : sample(rec + 4, page));
     if (stored != want) return refuse(f, "record checksum", at);
   }
@@ -371,7 +374,7 @@ int ps_journal_proves_key(ps_file *f, const ps_key *k) {
   uint8_t *rec = malloc(page + 4);
   if (rec == NULL) return 0;
   int proved = ps_root_read(f, rec, (int)page + 4, sector) == SQLITE_OK &&
-               ps_page_decrypt(k, rec + 4, (int)page, ps_be32(rec) == 1 && marked(f)) == 0;
+               ps_page_open(k, rec + 4, (int)page, &(ps_bind){ps_be32(rec), ps_be32(rec) == 1 && marked(f), NULL, 0}) == 0;
   ps_wipe(rec, page + 4);
   free(rec);
   return proved;

@@ -20,7 +20,13 @@ static int same_bytes(const uint8_t *a, const uint8_t *b, size_t n) {
   return d == 0;
 }
 
-static ps_key *key_new(int cipher, const uint8_t *key, size_t len) {
+/* A pageseal prefix must say "pageseal", version 1 and this cipher (pagecrypt.c checks pages against it). */
+static int seal_ok(int cipher, const uint8_t *seal) {
+  return seal == NULL || (memcmp(seal, "pageseal", 8) == 0 && seal[8] == 1 && seal[9] == cipher);
+}
+
+static ps_key *key_new(int cipher, const uint8_t *key, size_t len, const uint8_t *seal) {
+  if (!seal_ok(cipher, seal)) return NULL;
   if (ps_cipher_key_size(cipher) != len || len > sizeof(((ps_key *)0)->raw)) return NULL;
   size_t size = (sizeof(ps_key) + 63) & ~(size_t)63;
   ps_key *k = aligned_alloc(64, size);
@@ -36,6 +42,11 @@ static ps_key *key_new(int cipher, const uint8_t *key, size_t len) {
   memcpy(k->raw, key, len);
   k->nonce = ps_cipher_nonce_size(cipher);
   k->reserve = k->nonce + PS_TAG_SIZE;
+  k->format = seal ? PS_FORMAT_PAGESEAL : PS_FORMAT_TURSO;
+  if (seal) {
+    memcpy(k->prefix, seal, 16);
+    memcpy(k->dbid, seal + 16, 16);
+  }
   k->refs = 1;
   return k;
 }
@@ -53,17 +64,24 @@ static ps_key **find_slot(const char *canon) {
   return p;
 }
 
-int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len) {
+/* Same cipher, key, format and (pageseal) prefix and database id. */
+static int same_key(const ps_key *k, int cipher, const uint8_t *key, size_t len, const uint8_t *seal) {
+  if (k->cipher != cipher || k->key_len != len || !same_bytes(k->raw, key, len)) return 0;
+  if (k->format != (seal ? PS_FORMAT_PAGESEAL : PS_FORMAT_TURSO)) return 0;
+  return seal == NULL || (memcmp(k->prefix, seal, 16) == 0 && memcmp(k->dbid, seal + 16, 16) == 0);
+}
+
+int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len, const uint8_t *seal) {
   if (ps_cipher_key_size(cipher) == 0 || ps_cipher_key_size(cipher) != len) return PS_KEY_BAD;
   pthread_mutex_lock(&lock);
   ps_key **slot = find_slot(canon);
   int rc = PS_KEY_OK;
   if (*slot) {
     ps_key *k = *slot;
-    if (k->cipher == cipher && k->key_len == len && same_bytes(k->raw, key, len)) k->regs++;
+    if (same_key(k, cipher, key, len, seal)) k->regs++;
     else rc = PS_KEY_CONFLICT;
   } else {
-    ps_key *k = key_new(cipher, key, len);
+    ps_key *k = key_new(cipher, key, len, seal);
     char *path = k ? strdup(canon) : NULL;
     if (path == NULL) {
       if (k) key_free(k);
@@ -108,8 +126,8 @@ ps_key *ps_keys_acquire(const char *canon) {
   return k;
 }
 
-ps_key *ps_key_standalone(int cipher, const uint8_t *key, size_t len) {
-  ps_key *k = key_new(cipher, key, len);
+ps_key *ps_key_standalone(int cipher, const uint8_t *key, size_t len, const uint8_t *seal) {
+  ps_key *k = key_new(cipher, key, len, seal);
   if (k == NULL) return NULL;
   pthread_mutex_lock(&lock);
   live_keys++;

@@ -29,7 +29,8 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
     return SQLITE_IOERR_READ;
   }
   if (rc != SQLITE_OK) return rc;
-  int bad = ps_page_decrypt(k, buf, n, pgno == 1);
+  ps_bind b = {pgno, pgno == 1, NULL, 0};
+  int bad = ps_page_open(k, buf, n, &b);
   if (bad) return fail(f, buf, n, bad, pgno);
   f->page_size = n;
   f->page_read = 1;
@@ -41,7 +42,7 @@ static int read_page1_once(ps_file *f, ps_key *k, uint8_t **page, int *size, int
   uint8_t hdr[100];
   int rc = ps_root_read(f, hdr, sizeof hdr, 0);
   if (rc != SQLITE_OK) return rc; /* SQLITE_IOERR_SHORT_READ: an empty (new) file, or one too short */
-  if ((*bad = ps_page1_prefix_ok(hdr, k->cipher)) != 0) return SQLITE_OK;
+  if ((*bad = ps_page1_prefix_ok(hdr, k)) != 0) return SQLITE_OK;
   if ((*size = ps_header_page_size(hdr)) == 0) {
     *bad = PS_FAIL_FORMAT;
     return SQLITE_OK;
@@ -49,7 +50,10 @@ static int read_page1_once(ps_file *f, ps_key *k, uint8_t **page, int *size, int
   if ((*page = ps_file_scratch(f, (size_t)*size)) == NULL) return SQLITE_IOERR_NOMEM;
   rc = ps_root_read(f, *page, *size, 0);
   if (rc == SQLITE_IOERR_SHORT_READ) *bad = PS_FAIL_FORMAT;
-  else if (rc == SQLITE_OK) *bad = ps_page_decrypt(k, *page, *size, 1);
+  else if (rc == SQLITE_OK) {
+    ps_bind b = {1, 1, NULL, 0};
+    *bad = ps_page_open(k, *page, *size, &b);
+  }
   return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_OK : rc;
 }
 
@@ -95,16 +99,15 @@ static int log_present(ps_file *f) {
  * and SQLite reads page 1 whole (authenticated) before it uses anything.
  */
 static int read_stored_header(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
-  static const uint8_t SQLITE_MAGIC[16] = "SQLite format 3"; /* fileformat2.html, "The Database Header" */
   uint8_t hdr[100];
   int rc = ps_root_read(f, hdr, sizeof hdr, 0);
   if (rc != SQLITE_OK) {
     memset(buf, 0, (size_t)n);
     return rc;
   }
-  int bad = ps_page1_prefix_ok(hdr, k->cipher);
+  int bad = ps_page1_prefix_ok(hdr, k);
   if (bad) return fail(f, buf, n, bad, 1);
-  memcpy(hdr, SQLITE_MAGIC, sizeof SQLITE_MAGIC);
+  ps_page1_header_to_sqlite(k, hdr, sizeof hdr, 0);
   memcpy(buf, hdr + off, (size_t)n);
   return SQLITE_OK;
 }
@@ -127,7 +130,11 @@ static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_
 
 int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) {
   if (ps_is_page_size(n) && off % n == 0) return read_page(f, k, buf, n, (uint32_t)(off / n) + 1);
-  if (off >= 16 && off + n <= 100) return ps_root_read(f, buf, n, off); /* plaintext header bytes */
+  if (off >= 16 && off + n <= 100) { /* plaintext header bytes (pageseal's database id reads as zeros) */
+    int rc = ps_root_read(f, buf, n, off);
+    if (rc == SQLITE_OK) ps_page1_header_to_sqlite(k, buf, n, (int)off);
+    return rc;
+  }
   return read_page1_range(f, k, buf, n, off);
 }
 
@@ -139,7 +146,8 @@ int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int6
   uint8_t *out = ps_file_scratch(f, (size_t)n);
   if (out == NULL) return SQLITE_IOERR_NOMEM;
   uint32_t pgno = (uint32_t)(off / n) + 1;
-  int bad = ps_page_encrypt(k, buf, out, n, pgno == 1);
+  ps_bind b = {pgno, pgno == 1, NULL, 0};
+  int bad = ps_page_seal(k, buf, out, n, &b);
   if (bad) {
     ps_failure_set(bad, f->name, pgno);
     return SQLITE_IOERR_WRITE;

@@ -1,7 +1,8 @@
 /*
  * The Node-API face of the VFS shim: JavaScript registers keys and reads failure details here;
  * no JavaScript ever runs per page (see docs/vfs.md).
- *   registerKey(path, cipherId, key) -> canonical path   (the key is copied; the caller wipes its copy)
+ *   registerKey(path, cipherId, key[, seal]) -> canonical path   (the key is copied; the caller wipes its copy;
+ *                                        seal: 32 bytes, page 1 prefix + database id, for the pageseal format)
  *   unregisterKey(path) -> boolean
  *   canonicalPath(path) -> string                        (the name SQLite will open)
  *   vfsInstalled() -> boolean
@@ -9,13 +10,16 @@
  *   clearLastFailure()
  *   lastLogged() -> string                               (this thread's last line sent to sqlite3_log)
  *   vfsStats() -> { registeredPaths, liveKeys, encryptedTempFiles }
+ *   sealPage(cipherId, key, seal|null, page, pgno, page1, frameHeader|null, frameNo, nonce|null) -> sealed copy
+ *   openPage(cipherId, key, seal|null, page, pgno, page1, frameHeader|null, frameNo) -> plaintext copy | null
+ *                                        (the VFS's own page codec, for test vectors: pagecrypt.c)
  */
 #include <node_api.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ps_vfs.h"
 
-#define MAX_ARGS 3
+#define MAX_ARGS 4
 #define CHECK(call)                           \
   do {                                        \
     if ((call) != napi_ok) return NULL;       \
@@ -129,6 +133,28 @@ static napi_value make_bool(napi_env env, int b) {
   return v;
 }
 
+/* An optional byte-array argument of exactly `want` bytes: 1 with *out set (NULL when null/undefined), 0 and an
+ * exception otherwise. */
+static int bytes_arg(napi_env env, napi_value v, size_t want, const uint8_t **out, size_t *len) {
+  napi_valuetype t;
+  *out = NULL;
+  if (napi_typeof(env, v, &t) != napi_ok) return 0;
+  if (t == napi_null || t == napi_undefined) return 1;
+  bool is_typed = false;
+  napi_typedarray_type type;
+  void *data = NULL;
+  size_t n = 0;
+  if (napi_is_typedarray(env, v, &is_typed) != napi_ok || !is_typed ||
+      napi_get_typedarray_info(env, v, &type, &n, &data, NULL, NULL) != napi_ok || type != napi_uint8_array ||
+      (want && n != want)) {
+    throw_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: expected a Uint8Array of the right size");
+    return 0;
+  }
+  *out = data;
+  if (len) *len = n;
+  return 1;
+}
+
 static napi_value js_register_key(napi_env env, napi_callback_info info) {
   size_t argc = MAX_ARGS;
   napi_value argv[MAX_ARGS];
@@ -146,9 +172,11 @@ static napi_value js_register_key(napi_env env, napi_callback_info info) {
     return throw_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: key must be a Uint8Array");
   if (len != ps_cipher_key_size(cipher))
     return throw_error(env, "PS_INVALID_KEY", "pageseal: key length does not match the cipher");
+  const uint8_t *seal = NULL;
+  if (argc > 3 && !bytes_arg(env, argv[3], PS_SEAL_BYTES, &seal, NULL)) return NULL;
   char *path = canonical(env, argv[0]);
   if (path == NULL) return NULL;
-  int rc = ps_keys_register(path, cipher, data, len);
+  int rc = ps_keys_register(path, cipher, data, len, seal);
   if (rc == PS_KEY_OK && regs_add(path) != 0) {
     ps_keys_unregister(path);
     rc = PS_KEY_NOMEM;
@@ -234,6 +262,82 @@ static napi_value js_vfs_stats(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* ---- the VFS's page codec, for test vectors (a key made for one call, wiped after it) ---- */
+typedef struct {
+  ps_key *key;
+  const uint8_t *page;
+  size_t size;
+  ps_bind bind;
+  const uint8_t *nonce;
+} codec_call;
+
+static int codec_args(napi_env env, napi_callback_info info, codec_call *c) {
+  size_t argc = 9;
+  napi_value argv[9];
+  int32_t cipher = 0;
+  uint32_t pgno = 0, frame_no = 0;
+  bool page1 = false;
+  const uint8_t *key, *seal, *frame;
+  size_t key_len = 0;
+  memset(c, 0, sizeof *c);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc < 8 || napi_get_value_int32(env, argv[0], &cipher) != napi_ok || ps_cipher_key_size(cipher) == 0 ||
+      napi_get_value_uint32(env, argv[4], &pgno) != napi_ok || napi_get_value_bool(env, argv[5], &page1) != napi_ok ||
+      napi_get_value_uint32(env, argv[7], &frame_no) != napi_ok) {
+    throw_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: sealPage/openPage arguments");
+    return 0;
+  }
+  if (!bytes_arg(env, argv[1], ps_cipher_key_size(cipher), &key, &key_len) || key == NULL ||
+      !bytes_arg(env, argv[2], PS_SEAL_BYTES, &seal, NULL) || !bytes_arg(env, argv[3], 0, &c->page, &c->size) ||
+      c->page == NULL || !ps_is_page_size((sqlite3_int64)c->size) || !bytes_arg(env, argv[6], 24, &frame, NULL) ||
+      (argc > 8 && !bytes_arg(env, argv[8], ps_cipher_nonce_size(cipher), &c->nonce, NULL))) {
+    if (c->page == NULL || key == NULL) throw_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: sealPage/openPage arguments");
+    return 0;
+  }
+  c->bind = (ps_bind){pgno, page1, frame, frame_no};
+  c->key = ps_key_standalone(cipher, key, key_len, seal);
+  if (c->key == NULL) throw_error(env, "PS_INVALID_KEY", "pageseal: the key or seal cannot be used with this cipher");
+  return c->key != NULL;
+}
+
+static napi_value page_result(napi_env env, const uint8_t *bytes, size_t n) {
+  void *data;
+  napi_value ab, out;
+  CHECK(napi_create_arraybuffer(env, n, &data, &ab));
+  memcpy(data, bytes, n);
+  CHECK(napi_create_typedarray(env, napi_uint8_array, n, ab, 0, &out));
+  return out;
+}
+
+static napi_value js_seal_page(napi_env env, napi_callback_info info) {
+  codec_call c;
+  if (!codec_args(env, info, &c)) return NULL;
+  uint8_t *out = malloc(c.size);
+  int bad = out ? ps_page_seal_with_nonce(c.key, c.page, out, (int)c.size, &c.bind, c.nonce) : -1;
+  napi_value r = bad == 0 ? page_result(env, out, c.size) : throw_error(env, "PS_SEAL_FAILED", ps_failure_name(bad));
+  free(out);
+  ps_key_release(c.key);
+  return r;
+}
+
+static napi_value js_open_page(napi_env env, napi_callback_info info) {
+  codec_call c;
+  if (!codec_args(env, info, &c)) return NULL;
+  uint8_t *buf = malloc(c.size);
+  napi_value r = NULL;
+  if (buf == NULL) throw_error(env, "PS_NOMEM", "pageseal: out of memory");
+  else {
+    memcpy(buf, c.page, c.size);
+    int bad = ps_page_open(c.key, buf, (int)c.size, &c.bind);
+    if (bad == 0) r = page_result(env, buf, c.size);
+    else r = make_string(env, ps_failure_name(bad));
+    ps_wipe(buf, c.size);
+    free(buf);
+  }
+  ps_key_release(c.key);
+  return r;
+}
+
 napi_value ps_napi_vfs_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"registerKey", NULL, js_register_key, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -244,6 +348,8 @@ napi_value ps_napi_vfs_init(napi_env env, napi_value exports) {
       {"clearLastFailure", NULL, js_clear_last_failure, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lastLogged", NULL, js_last_logged, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vfsStats", NULL, js_vfs_stats, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sealPage", NULL, js_seal_page, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"openPage", NULL, js_open_page, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   if (tls_regs == NULL) {

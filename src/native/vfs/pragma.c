@@ -57,12 +57,41 @@ static int error(char **args, const char *msg) {
   return SQLITE_ERROR;
 }
 
+/*
+ * The pageseal prefix and database id for a key set by pragma (PS_SEAL_BYTES into seal): an existing
+ * pageseal-format file gives its own (page 1 then authenticates them with the key); a new (empty) file
+ * gets a fresh random id when PRAGMA page_format='pageseal' asked for the format. Returns 1 when the key
+ * is a pageseal-format key, 0 for Turso's format, -1 when no random id could be drawn.
+ */
+static int pragma_seal(ps_file *f, int cipher, uint8_t seal[PS_SEAL_BYTES]) {
+  uint8_t hdr[100];
+  int rc = ps_root_read(f, hdr, sizeof hdr, 0);
+  if (rc == SQLITE_OK) {
+    if (memcmp(hdr, "pageseal", 8) != 0) return 0;
+    memcpy(seal, hdr, 16);
+    memcpy(seal + 16, hdr + 72, 16);
+    return 1;
+  }
+  if (f->pending_format != PS_FORMAT_PAGESEAL) return 0;
+  if (f->pending_seal_set) { /* given by pageseal's JavaScript (a passphrase's salt is the id) */
+    memcpy(seal, f->pending_seal, PS_SEAL_BYTES);
+    return seal[9] == cipher ? 1 : -1;
+  }
+  memset(seal, 0, PS_SEAL_BYTES);
+  memcpy(seal, "pageseal", 8);
+  seal[8] = 1;
+  seal[9] = (uint8_t)cipher;
+  return ps_random_bytes(seal + 16, 16) == 0 ? 1 : -1;
+}
+
 /* Builds the key once both pragmas arrived. */
 static int apply(ps_file *f, char **args) {
   if (f->pending_cipher == 0 || f->pending_key_len == 0) return SQLITE_OK;
   int cipher = f->pending_cipher;
   size_t len = f->pending_key_len, want = ps_cipher_key_size(cipher);
-  ps_key *k = len == want ? ps_key_standalone(cipher, f->pending_key, len) : NULL;
+  uint8_t seal[PS_SEAL_BYTES];
+  int sealed = pragma_seal(f, cipher, seal);
+  ps_key *k = len == want && sealed >= 0 ? ps_key_standalone(cipher, f->pending_key, len, sealed ? seal : NULL) : NULL;
   ps_wipe(f->pending_key, sizeof f->pending_key);
   f->pending_key_len = 0;
   if (len != want) { /* the cipher stays pending: writes are still refused (vfs.c) */
@@ -137,9 +166,45 @@ static int pragma_key_path(ps_file *f, char **args) {
   return SQLITE_OK;
 }
 
+/* 'pageseal:<64 hex digits>': the prefix and database id a new database gets (pageseal's JavaScript sends
+ * it for PRAGMA passphrase, whose key depends on the id). Returns 1 when `value` had that form and decoded. */
+static int decode_seal(ps_file *f, const char *value) {
+  if (sqlite3_strnicmp(value, "pageseal:", 9) != 0 || strlen(value) != 9 + 2 * PS_SEAL_BYTES) return 0;
+  for (int i = 0; i < PS_SEAL_BYTES; i++) {
+    int hi = hex_digit(value[9 + 2 * i]), lo = hex_digit(value[10 + 2 * i]);
+    if (hi < 0 || lo < 0) return 0;
+    f->pending_seal[i] = (uint8_t)(hi << 4 | lo);
+  }
+  f->pending_seal_set = memcmp(f->pending_seal, "pageseal", 8) == 0 && f->pending_seal[8] == 1;
+  return f->pending_seal_set;
+}
+
+/* PRAGMA page_format='turso'|'pageseal'[:<seal hex>]: the format of a new database (before PRAGMA hexkey/cipher complete). */
+static int pragma_page_format(ps_file *f, char **args, const char *value) {
+  if (value == NULL) {
+    int fmt = f->key ? f->key->format : f->pending_format;
+    args[0] = sqlite3_mprintf("%s", fmt == PS_FORMAT_PAGESEAL ? "pageseal" : "turso");
+    return SQLITE_OK;
+  }
+  int with_seal = sqlite3_strnicmp(value, "pageseal:", 9) == 0;
+  int fmt = sqlite3_stricmp(value, "pageseal") == 0 || with_seal ? PS_FORMAT_PAGESEAL
+            : sqlite3_stricmp(value, "turso") == 0 ? PS_FORMAT_TURSO : -1;
+  if (fmt < 0) return error(args, "pageseal: PRAGMA page_format expects 'turso' or 'pageseal'");
+  if (f->key && f->key->format == fmt) return SQLITE_OK;
+  int rc = refuse_change(f, args);
+  if (rc != SQLITE_OK) return rc;
+  if (with_seal && !decode_seal(f, value)) return error(args, "pageseal: PRAGMA page_format: malformed pageseal header");
+  f->pending_format = fmt;
+  return SQLITE_OK;
+}
+
 int ps_pragma(ps_file *f, char **args) {
   const char *name = args[1], *value = args[2];
   if (name == NULL) return SQLITE_NOTFOUND;
+  if (sqlite3_stricmp(name, "page_format") == 0) return pragma_page_format(f, args, value);
+  if (sqlite3_stricmp(name, "passphrase") == 0)
+    return error(args, "pageseal: PRAGMA passphrase needs pageseal's Database (the key derivation runs in JavaScript); "
+                       "on a raw connection use PRAGMA page_format, cipher and hexkey");
   if (sqlite3_stricmp(name, "cipher") == 0) return pragma_cipher(f, args, value);
   if (sqlite3_stricmp(name, "hexkey") == 0) return pragma_hexkey(f, args, value);
   if (sqlite3_stricmp(name, "pageseal_key_path") == 0) return pragma_key_path(f, args);

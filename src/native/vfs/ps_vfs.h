@@ -25,14 +25,22 @@ typedef struct ps_key {
   int cipher;
   size_t key_len, nonce, reserve; /* reserve = nonce + tag */
   uint8_t raw[32];      /* the key itself, to tell a repeated registration from a conflicting one */
+  int format;           /* PS_FORMAT_TURSO or PS_FORMAT_PAGESEAL */
+  uint8_t prefix[16];   /* pageseal format: page 1's first 16 bytes as stored (magic, version, cipher, KDF) */
+  uint8_t dbid[16];     /* pageseal format: the database id (page 1 bytes 72..87), bound into every page */
   ps_aead aead;         /* expanded once, used by every page */
 } ps_key;
 
+/* Page formats (docs/format.md). A pageseal-format key carries its page 1 prefix and database id:
+ * `seal` arguments below are those 32 bytes (prefix then id), NULL for Turso's format. */
+enum { PS_FORMAT_TURSO = 0, PS_FORMAT_PAGESEAL = 1 };
+#define PS_SEAL_BYTES 32
+
 enum { PS_KEY_OK = 0, PS_KEY_BAD = -1, PS_KEY_CONFLICT = -2, PS_KEY_NOMEM = -3 };
-int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len);
+int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len, const uint8_t *seal);
 int ps_keys_unregister(const char *canon);    /* 1 when a registration was dropped */
 ps_key *ps_keys_acquire(const char *canon);   /* a reference to the registered key, or NULL */
-ps_key *ps_key_standalone(int cipher, const uint8_t *key, size_t len); /* refs=1, not in the registry */
+ps_key *ps_key_standalone(int cipher, const uint8_t *key, size_t len, const uint8_t *seal); /* refs=1, unregistered */
 void ps_key_release(ps_key *k);
 int ps_keys_ever_registered(void);            /* sticky: some key was set in this process */
 void ps_keys_stats(int *registered, int *live);
@@ -40,7 +48,7 @@ void ps_keys_stats(int *registered, int *live);
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
        PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_JOURNAL, PS_FAIL_RANDOM,
-       PS_FAIL_TRUNCATED, PS_FAIL_EMPTY_MAIN };
+       PS_FAIL_TRUNCATED, PS_FAIL_EMPTY_MAIN, PS_FAIL_FORMAT_MISMATCH };
 void ps_failure_set(int kind, const char *path, uint32_t page); /* records it and logs it (sqlite3_log) */
 void ps_failure_log(int kind, const char *path, uint32_t page); /* logs only: a failure SQLite handles itself */
 const char *ps_failure_last_logged(void);                       /* this thread's last logged line */
@@ -48,12 +56,26 @@ int ps_failure_get(const char **path, uint32_t *page); /* returns the kind (PS_F
 void ps_failure_clear(void);
 const char *ps_failure_name(int kind);
 
-/* ---- pagecrypt.c: one page in Turso's format ---- */
+/* ---- pagecrypt.c: one page in Turso's or pageseal's format ---- */
+/*
+ * What a sealed page is bound to. Turso's format binds only page 1's stored header; pageseal's binds
+ * the database id, the page number and, for a WAL frame, its salts and frame number (docs/format.md).
+ */
+typedef struct ps_bind {
+  uint32_t pgno;        /* database page number (a WAL frame's or journal record's page number) */
+  int page1;            /* stored in page 1's layout (plaintext header in front): page 1 in the db or a WAL frame */
+  const uint8_t *frame; /* WAL frames: the 24-byte frame header (salts at bytes 8..15); NULL otherwise */
+  uint32_t frame_no;    /* WAL frames: 1-based frame number */
+} ps_bind;
 int ps_is_page_size(sqlite3_int64 n);
 int ps_header_page_size(const uint8_t *header); /* bytes 16..17 of page 1; 0 when invalid */
-int ps_page1_prefix_ok(const uint8_t *stored, int cipher); /* "Turso", version 0, cipher id, zeros */
-int ps_page_encrypt(const ps_key *k, const uint8_t *in, uint8_t *out, int size, int page1); /* 0 or PS_FAIL_* */
-int ps_page_decrypt(const ps_key *k, uint8_t *buf, int size, int page1);                  /* 0 or PS_FAIL_* */
+int ps_page1_prefix_ok(const uint8_t *stored, const ps_key *k); /* magic, version, cipher id, zeros: 0 or PS_FAIL_* */
+void ps_page1_header_to_sqlite(const ps_key *k, uint8_t *buf, int n, int off); /* stored header range -> SQLite's */
+int ps_page_seal(const ps_key *k, const uint8_t *in, uint8_t *out, int size, const ps_bind *b); /* 0 or PS_FAIL_* */
+int ps_page_open(const ps_key *k, uint8_t *buf, int size, const ps_bind *b);                  /* 0 or PS_FAIL_* */
+/* Test hook: seal with a given nonce (test vectors). */
+int ps_page_seal_with_nonce(const ps_key *k, const uint8_t *in, uint8_t *out, int size, const ps_bind *b,
+                            const uint8_t *nonce);
 int ps_fresh_nonce(uint8_t *out, size_t n); /* n random bytes from the per-thread pool; 0 or -1 */
 
 /* ---- chacha20.c / tempcrypt.c / tempfile.c: temp files under a throwaway key ---- */
@@ -91,9 +113,13 @@ typedef struct ps_file {
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
   size_t pending_key_len;
+  int pending_format;        /* MAIN: from PRAGMA page_format, for a new database (an existing one says its own) */
+  uint8_t pending_seal[PS_SEAL_BYTES]; /* MAIN: PRAGMA page_format='pageseal:<hex>': prefix + id for a new database */
+  int pending_seal_set;
   sqlite3_int64 last_off;    /* JOURNAL, WAL: offset and size of the last write */
   int last_len;
-  uint32_t last_pgno;        /* WAL: page number in the last frame header written */
+  uint32_t last_pgno;        /* WAL, JOURNAL: page number in the last frame header / record header written */
+  uint8_t last_frame[24];    /* WAL: the last frame header written (its salts are bound in the pageseal format) */
   uint8_t *scratch;          /* one page (+ frame header) for encryption */
   size_t scratch_len;
   ps_stream *stream;         /* TEMP: keystream state */

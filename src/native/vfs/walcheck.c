@@ -48,8 +48,10 @@ static int first_frame_decrypts(sqlite3_file *root, const ps_key *k) {
   uint32_t page_size = 0;
   uint8_t *frame = read_first_frame(root, hdr, &page_size);
   int r = -1;
-  if (frame && memcmp(hdr + 16, frame + 8, 8) == 0)
-    r = ps_page_decrypt(k, frame + 24, (int)page_size, ps_be32(frame) == 1);
+  if (frame && memcmp(hdr + 16, frame + 8, 8) == 0) {
+    ps_bind b = {ps_be32(frame), ps_be32(frame) == 1, frame, 1};
+    r = ps_page_open(k, frame + 24, (int)page_size, &b);
+  }
   if (frame) {
     ps_wipe(frame, 24 + (size_t)page_size);
     free(frame);

@@ -159,13 +159,14 @@ static int same(const uint32_t a[2], const uint32_t b[2]) { return a[0] == b[0] 
  * valid, 0 when it is not (torn, or of another generation), -1 when it is valid over its ciphertext but
  * its page fails authentication.
  */
-static int step(const ps_key *k, const wal_header *h, uint8_t *fr, const uint32_t dprev[2], const uint32_t pprev[2],
-                uint32_t pnext[2], int *fail) {
+static int step(const ps_key *k, const wal_header *h, uint8_t *fr, sqlite3_int64 frame, const uint32_t dprev[2],
+                const uint32_t pprev[2], uint32_t pnext[2], int *fail) {
   uint32_t stored[2], over_cipher[2], over_plain[2];
   get_sum(fr + 16, stored);
   int salts = memcmp(fr + 8, h->raw + 16, 8) == 0 && ps_be32(fr) != 0;
   chain(h, fr, fr + FRAME_HDR, dprev, over_cipher);
-  *fail = ps_page_decrypt(k, fr + FRAME_HDR, h->page, ps_be32(fr) == 1); /* zeroed on failure */
+  ps_bind b = {ps_be32(fr), ps_be32(fr) == 1, fr, (uint32_t)frame};
+  *fail = ps_page_open(k, fr + FRAME_HDR, h->page, &b); /* zeroed on failure */
   chain(h, fr, fr + FRAME_HDR, pprev, pnext);
   if (salts && same(stored, over_cipher)) return *fail ? -1 : 1;
   if (!salts || *fail) return 0;
@@ -209,7 +210,7 @@ static int plain_sum(ps_file *f, const ps_key *k, const wal_header *h, sqlite3_i
     io = io == SQLITE_OK ? ps_root_read(f, fr, (int)len, frame_off(m, h->page)) : io;
     int fail = 0;
     uint32_t next[2];
-    if (io != SQLITE_OK || step(k, h, fr, d, p, next, &fail) != 1) {
+    if (io != SQLITE_OK || step(k, h, fr, m, d, p, next, &fail) != 1) {
       rc = io == SQLITE_OK || io == SQLITE_IOERR_SHORT_READ ? -1 : io;
       break;
     }
@@ -237,7 +238,8 @@ int ps_walsum_read_frame(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int
   wal_header h;
   sqlite3_int64 frame = 0;
   if (read_header(f, &h) != SQLITE_OK || h.page != n - FRAME_HDR || (frame = frame_no(off, h.page)) == 0) {
-    ps_page_decrypt(k, buf + FRAME_HDR, n - FRAME_HDR, ps_be32(buf) == 1); /* zeroed on failure */
+    ps_bind b = {ps_be32(buf), ps_be32(buf) == 1, buf, 0}; /* frame unknown: a bound page cannot open */
+    ps_page_open(k, buf + FRAME_HDR, n - FRAME_HDR, &b);    /* zeroed on failure */
     buf[16] ^= 1;                                                          /* no valid log: never valid */
     return SQLITE_OK;
   }
@@ -248,7 +250,7 @@ int ps_walsum_read_frame(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int
   int known = plain_sum(f, k, &h, frame - 1, dprev, pprev);
   if (known > 0) return known == SQLITE_NOMEM ? SQLITE_IOERR_NOMEM : known;
   if (known < 0) memset(pprev, 0, sizeof pprev);
-  int fail = 0, valid = step(k, &h, buf, dprev, pprev, pnext, &fail);
+  int fail = 0, valid = step(k, &h, buf, frame, dprev, pprev, pnext, &fail);
   if (valid < 0) {
     sqlite3_log(SQLITE_IOERR_AUTH, "pageseal: frame %lld of %s is intact but its page fails authentication",
                 (long long)frame, f->name);
@@ -306,7 +308,8 @@ static int write_frame(ps_file *f, ps_key *k, const uint8_t *page, int n, sqlite
   memcpy(out, ws->held, FRAME_HDR);
   ws->held_off = -1;
   uint32_t pgno = ps_be32(out), plain[2], sum[2];
-  int bad = ps_page_encrypt(k, page, out + FRAME_HDR, n, pgno == 1);
+  ps_bind b = {pgno, pgno == 1, out, (uint32_t)frame_no(hoff, n)};
+  int bad = ps_page_seal(k, page, out + FRAME_HDR, n, &b);
   if (bad) {
     ps_failure_set(bad, ps_file_db_name(f), pgno);
     return SQLITE_IOERR_WRITE;
