@@ -21,7 +21,7 @@ import { thrown } from './helpers/run-script.js';
 
 type Key = EncryptionOpts | null;
 
-const key = (cipher: string): EncryptionOpts => ({ cipher: cipher as CipherName, hexkey: randomHexKey(cipher.includes('128') ? 16 : 32) });
+const key = (cipher: string): { cipher: CipherName; hexkey: string } => ({ cipher: cipher as CipherName, hexkey: randomHexKey(cipher.includes('128') ? 16 : 32) });
 /** One cipher per reserve size, and plain. */
 const SIDES: Record<string, () => Key> = {
   plain: () => null,

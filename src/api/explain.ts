@@ -97,6 +97,7 @@ export function encryptedWithoutKeyError(path: string, cipherId: number): Format
 const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   auth: ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
   'not-encrypted': ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
+  'format-mismatch': ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
   'cipher-mismatch': ['SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN'],
   format: ['SQLITE_IOERR_AUTH', 'SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN'],
   reserve: ['SQLITE_IOERR_AUTH', 'SQLITE_IOERR_WRITE'],

@@ -123,7 +123,12 @@ static napi_value js_rekey_share_key(napi_env env, napi_callback_info info) {
   } else if (f->key && shared_path == NULL) {
     shared_path = strdup(f->name);
     if (shared_path == NULL) return fail(env, "PS_NOMEM", "pageseal: out of memory");
-    if (ps_keys_register(f->name, f->key->cipher, f->key->raw, f->key->key_len) != PS_KEY_OK) {
+    uint8_t seal[PS_SEAL_BYTES]; /* pageseal's format: the same prefix and database id */
+    memcpy(seal, f->key->prefix, 16);
+    memcpy(seal + 16, f->key->dbid, 16);
+    int rc = ps_keys_register(f->name, f->key->cipher, f->key->raw, f->key->key_len,
+                              f->key->format == PS_FORMAT_PAGESEAL ? seal : NULL);
+    if (rc != PS_KEY_OK) {
       free(shared_path);
       shared_path = NULL;
       return fail(env, "PS_KEY_CONFLICT", "pageseal: cannot share the connection's key with the copy");
