@@ -13,6 +13,7 @@ export type PagesealErrorCode =
   | 'UNSUPPORTED_PAGE_SIZE'
   | 'RESERVE_MISMATCH'
   | 'CORRUPT'
+  | 'HOT_JOURNAL'
   | 'IO';
 
 export class PagesealError extends Error {
@@ -64,7 +65,7 @@ export class AuthenticationError extends PagesealError {
 /** The file is not in a format pageseal can read (not SQLite, not Turso-encrypted, truncated, ...). */
 export class FormatError extends PagesealError {
   constructor(
-    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT',
+    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT' | 'HOT_JOURNAL',
     message: string,
   ) {
     super(code, message);

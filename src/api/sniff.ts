@@ -19,7 +19,9 @@ const TURSO_MAGIC = Buffer.from('Turso', 'latin1');
 export function sniffDatabase(path: string): FileKind {
   let size: number;
   try {
-    size = statSync(path).size;
+    const st = statSync(path);
+    if (!st.isFile()) return { kind: 'unknown' }; // a FIFO would block the open below
+    size = st.size;
   } catch {
     return { kind: 'missing' };
   }

@@ -4,6 +4,7 @@ import { cipherSpecById } from '../ciphers/registry.js';
 import type { CipherName } from '../ciphers/types.js';
 import { DatabaseSource } from './source.js';
 import { existsSync } from 'node:fs';
+import { journalState } from './journal.js';
 
 export interface FileInfo {
   format: 'turso' | 'sqlite' | 'unknown';
@@ -22,14 +23,24 @@ export interface FileInfo {
    * WAL written through the pageseal VFS (its checksums cover plaintext: only verifiable with the key).
    */
   walFramesInFile?: number;
+  /**
+   * A hot rollback journal is beside the file: a write transaction was interrupted (or is running),
+   * so the figures above may be of pages never committed. The other tools refuse such a file
+   * (HOT_JOURNAL) until SQLite has rolled the journal back.
+   */
+  hotJournal: boolean;
+  /** Size in bytes of the rollback journal beside the file (when there is one, hot or not). */
+  journalBytes?: number;
+  /** Why the file is not a database (format 'unknown' only). */
+  reason?: string;
 }
 
 export function info(path: string): FileInfo {
   let src: DatabaseSource;
   try {
-    src = DatabaseSource.open(path);
+    src = DatabaseSource.open(path, { allowHotJournal: true });
   } catch (err) {
-    if (err instanceof PagesealError && err.code === 'NOT_A_DATABASE') return unknownInfo(path);
+    if (err instanceof PagesealError && err.code === 'NOT_A_DATABASE') return unknownInfo(path, err.message);
     throw err;
   }
   try {
@@ -46,7 +57,9 @@ function describe(src: DatabaseSource): FileInfo {
     pageCount: src.pageCount,
     reservedBytes: src.header.reservedBytes,
     walPresent: src.walPresent,
+    hotJournal: src.journal?.hot === true,
   };
+  if (src.journal) out.journalBytes = src.journal.bytes;
   if (src.kind === 'turso') {
     out.cipherId = src.storedHeader[6]!;
     const spec = cipherSpecById(out.cipherId);
@@ -59,7 +72,10 @@ function describe(src: DatabaseSource): FileInfo {
   return out;
 }
 
-function unknownInfo(path: string): FileInfo {
+function unknownInfo(path: string, reason: string): FileInfo {
   const walPresent = existsSync(path + '-wal');
-  return { format: 'unknown', pageSize: 0, pageCount: 0, reservedBytes: 0, walPresent };
+  const journal = journalState(path);
+  const out: FileInfo = { format: 'unknown', pageSize: 0, pageCount: 0, reservedBytes: 0, walPresent, hotJournal: journal?.hot === true, reason };
+  if (journal) out.journalBytes = journal.bytes;
+  return out;
 }
