@@ -7,13 +7,14 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { decryptFile, encryptFile, foldTursoWal, info, open, verifyFile } from '../src/index.js';
 import { main } from '../src/cli.js';
 import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 import { thrown } from './helpers/run-script.js';
+import { crashedInTransaction as crashedInTransaction_ } from './helpers/hot-journal.js';
 
 const key = { cipher: 'aegis256', hexkey: randomHexKey(32) };
 const ROWS = 2000;
@@ -36,33 +37,8 @@ function cli(args: string[], env: Record<string, string> = {}): { status: number
   return { status, out, err };
 }
 
-/**
- * Copies of a database and its journal as a writer killed mid-transaction leaves them: in rollback
- * mode, with a page cache so small that the open transaction's pages spill into the main file.
- * `encrypted` picks pageseal (with `key`) or a plain SQLite file (for encrypt).
- */
 function crashedInTransaction(name: string, encrypted: boolean): string {
-  const live = join(scratch.dir, `${name}-live.db`);
-  const db = encrypted ? open(live, { encryption: key }) : new BetterSqlite3(live);
-  if (!encrypted) db.pragma('page_size = 4096');
-  db.pragma('journal_mode = delete');
-  db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)');
-  const insert = db.prepare('INSERT INTO t(v) VALUES (?)');
-  db.transaction(() => {
-    for (let i = 0; i < ROWS; i++) insert.run(`committed row ${i} `.padEnd(200, '.'));
-  })();
-  const committed = sha256File(live);
-  db.pragma('cache_size = 4');
-  db.exec('BEGIN');
-  db.exec(`UPDATE t SET v = 'UNCOMMITTED ' || id`);
-  db.exec(`INSERT INTO t(v) SELECT 'UNCOMMITTED more' FROM t LIMIT 500`);
-  const path = join(scratch.dir, `${name}.db`);
-  copyFileSync(live, path);
-  copyFileSync(live + '-journal', path + '-journal');
-  db.exec('ROLLBACK');
-  db.close();
-  expect(sha256File(path), 'the open transaction spilled into the main file').not.toBe(committed);
-  return path;
+  return crashedInTransaction_(scratch.dir, name, encrypted ? key : null, ROWS);
 }
 
 describe('a hot rollback journal', () => {

@@ -73,6 +73,17 @@ export function encryptedWithoutKeyError(path: string, cipherId: number): Format
   );
 }
 
+/** A read-only connection found a hot rollback journal, which only a writer can roll back. */
+function readonlyHotJournalError(path: string | undefined): FormatError {
+  const db = path ?? 'the database';
+  return new FormatError(
+    'HOT_JOURNAL',
+    `${db} has a hot rollback journal (a write transaction was interrupted) that a read-only connection cannot roll back: ` +
+      'open it once without readonly (with its key) so SQLite restores the last committed state, then read-only opens work. ' +
+      'Do not delete the journal: it holds the committed pages',
+  );
+}
+
 /** SQLite result codes the VFS uses to report a page or format failure. */
 function isVfsCode(code: string | undefined): boolean {
   return code !== undefined && (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
@@ -87,6 +98,7 @@ function isVfsCode(code: string | undefined): boolean {
 export function explainError(err: unknown, path?: string): unknown {
   if (err instanceof PagesealError) return err;
   const code = codeOf(err);
+  if (code === 'SQLITE_READONLY_ROLLBACK') return withCause(readonlyHotJournalError(path), err);
   if (!isVfsCode(code)) return err;
   // The failure record is per thread and kept until the next one: only an AUTH error is sure to be
   // about an authentication failure, other codes are explained only by non-authentication kinds.
