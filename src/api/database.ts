@@ -132,13 +132,12 @@ export class Database extends Base {
       if (!this.open) this.#release();
     }
     if (failure !== undefined) {
-      const err = this.#explain(failure);
       // The connection is closed and every committed row is still in the -wal (a checkpoint that
       // fails leaves it whole): a full disk or an I/O error there is not the caller's to handle,
-      // and better-sqlite3 users do not expect close() to throw. An encryption failure (a frame
-      // that did not authenticate) is still thrown: it says the files were tampered with.
-      if (this.open || err instanceof PagesealError) throw err;
-      warnCheckpointFailed(this.name, err);
+      // and better-sqlite3 users do not expect close() to throw. A frame that did not authenticate
+      // (SQLITE_IOERR_AUTH) is still thrown: it says the files were tampered with.
+      if (this.open || codeOf(failure) === 'SQLITE_IOERR_AUTH') throw this.#explain(failure);
+      warnCheckpointFailed(this.name, failure);
     }
     return this;
   }
