@@ -5,6 +5,7 @@ export { open } from './api/open.js';
 export { Database, type DatabaseOptions } from './api/database.js';
 export { explainError } from './api/explain.js';
 export { install } from './api/install.js';
+export { applyEncryption } from './api/apply.js';
 export {
   PagesealError,
   UnknownCipherError,

@@ -49,7 +49,7 @@ function cipherName(id: number): string {
 }
 
 /** Refuses, before opening, a file whose header does not fit the cipher. */
-function checkHeader(path: string, enc: ResolvedEncryption): void {
+export function checkHeader(path: string, enc: ResolvedEncryption): void {
   const kind = sniffDatabase(path);
   if (kind.kind === 'plain') throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database, but a key was given`);
   if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor a Turso-encrypted one`);
