@@ -13,10 +13,11 @@
  * damage to the hot journal itself (issue 10).
  *
  * The committed states are computed by replaying the workload (bench/fuzz/workload.ts) into an
- * in-memory SQLite: states 1..n for a writer that acknowledged n commits. The empty database
- * (state 0, before the first commit) counts only where the -wal was truncated (its tail dropped, an
- * undetectable class that may go back to any older state); anywhere else a damaged file that reads
- * as empty is a wrong answer (e.g. a main file cut to nothing beside a live -wal).
+ * in-memory SQLite: states 1..n for a writer that acknowledged n commits; the table tells the latest
+ * (n) from older ones (a -wal whose damaged frame ends the log there loses the commits after it: the
+ * "-wal tail dropped" class). The empty database (state 0, before the first commit) counts as an
+ * older state only for damage to the -wal; anywhere else a damaged file that reads as empty is a
+ * wrong answer (e.g. a main file cut to nothing beside a live -wal).
  *
  * Usage: npm run fuzz:corruption -- [--cases 2000] [--jobs 2] [--timeout-ms 30000] [--seed N] [--keep DIR]
  */
@@ -171,6 +172,13 @@ function cut(file: string): string {
   return `to ${len} of ${size}`;
 }
 
+function cutPages(file: string, pageSize: number): string {
+  const pages = Math.floor(statSync(file).size / pageSize);
+  const keep = pages > 1 ? 1 + below(pages - 1) : 0;
+  truncateSync(file, keep * pageSize);
+  return `to ${keep} of ${pages} pages`;
+}
+
 function append(file: string, unit: number): string {
   const n = rand() < 0.5 ? unit * (1 + below(3)) : 1 + below(unit * 2);
   appendFileSync(file, garbage(n));
@@ -180,7 +188,9 @@ function append(file: string, unit: number): string {
 const DAMAGES: Record<string, { modes: Array<'wal' | 'delete'>; weight: number; apply: Damage }> = {
   'main: bit flip': { modes: ['wal', 'delete'], weight: 4, apply: (b, p) => flip(p, 100, Infinity) },
   'page 1 header: bit flip': { modes: ['wal', 'delete'], weight: 3, apply: (b, p) => flip(p, 0, 100) },
-  'main: truncated': { modes: ['wal', 'delete'], weight: 3, apply: (b, p) => cut(p) },
+  'main: truncated': { modes: ['wal', 'delete'], weight: 2, apply: (b, p) => cut(p) },
+  'main: cut at a page boundary': { modes: ['wal', 'delete'], weight: 1, apply: (b, p) => cutPages(p, b.pageSize) },
+  'main: truncated to 0 bytes': { modes: ['wal', 'delete'], weight: 1, apply: (b, p) => (truncateSync(p, 0), 'to 0') },
   'main: garbage appended': { modes: ['wal', 'delete'], weight: 2, apply: (b, p) => append(p, b.pageSize) },
   '-wal: bit flip': { modes: ['wal'], weight: 4, apply: (b, p) => flip(p + '-wal', 0, Infinity) },
   '-wal: truncated': { modes: ['wal'], weight: 2, apply: (b, p) => cut(p + '-wal') },
@@ -202,14 +212,14 @@ function pickDamage(mode: 'wal' | 'delete'): string {
 
 // ---------- reading ----------
 
-type Outcome = 'crash' | 'hang' | 'typed error' | 'sqlite error' | 'committed' | 'NOT COMMITTED';
+type Outcome = 'crash' | 'hang' | 'typed error' | 'sqlite error' | 'latest committed' | 'older committed' | 'NOT COMMITTED';
 
 interface CaseResult {
   outcome: Outcome;
   detail: string;
 }
 
-function readCase(path: string, b: Base, timeoutMs: number, digests: Set<string>): Promise<CaseResult> {
+function readCase(path: string, b: Base, timeoutMs: number, digests: Set<string>, latest: string): Promise<CaseResult> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [READ_CHILD, path, b.cipher, b.hexkey], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -235,7 +245,8 @@ function readCase(path: string, b: Base, timeoutMs: number, digests: Set<string>
       if (r.kind === 'error') return resolve({ outcome: 'sqlite error', detail: String(r.code) });
       if (digests.has(r.digest!)) {
         const what = r.digest === 'no-table' ? 'empty (state 0)' : 'ok';
-        return resolve({ outcome: 'committed', detail: r.check === 'ok' ? what : `quick_check: ${String(r.check).slice(0, 80)}` });
+        const outcome = r.digest === latest ? 'latest committed' : 'older committed';
+        return resolve({ outcome, detail: r.check === 'ok' ? what : `quick_check: ${String(r.check).slice(0, 80)}` });
       }
       resolve({ outcome: 'NOT COMMITTED', detail: `${r.digest === 'no-table' ? 'empty database' : 'digest ' + r.digest!.slice(0, 12)}, quick_check: ${String(r.check).slice(0, 80)}` });
     });
@@ -244,7 +255,7 @@ function readCase(path: string, b: Base, timeoutMs: number, digests: Set<string>
 
 // ---------- main ----------
 
-const OUTCOMES: Outcome[] = ['crash', 'hang', 'typed error', 'sqlite error', 'committed', 'NOT COMMITTED'];
+const OUTCOMES: Outcome[] = ['crash', 'hang', 'typed error', 'sqlite error', 'latest committed', 'older committed', 'NOT COMMITTED'];
 
 async function main(): Promise<void> {
   const o = parseOptions(process.argv.slice(2));
@@ -276,8 +287,8 @@ async function main(): Promise<void> {
       const path = join(caseDir, 'db');
       const how = DAMAGES[damage]!.apply(b, path);
       const states = new Set(all.slice(0, b.committed));
-      if (damage === '-wal: truncated') states.add('no-table');
-      const r = await readCase(path, b, o.timeoutMs, states);
+      if (damage.startsWith('-wal')) states.add('no-table');
+      const r = await readCase(path, b, o.timeoutMs, states, all[b.committed - 1]!);
       const row = `${b.mode === 'wal' ? 'WAL' : 'rollback'} | ${damage}`;
       if (!table.has(row)) table.set(row, new Map());
       table.get(row)!.set(r.outcome, (table.get(row)!.get(r.outcome) ?? 0) + 1);
@@ -292,7 +303,7 @@ async function main(): Promise<void> {
   }
   await Promise.all(Array.from({ length: o.jobs }, worker));
 
-  const header = ['mode | damage', 'cases', ...OUTCOMES];
+  const header = ['mode', 'damage', 'cases', ...OUTCOMES];
   const lines = [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`];
   const totals = new Map<Outcome, number>();
   for (const row of [...table.keys()].sort()) {
