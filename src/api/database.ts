@@ -41,6 +41,12 @@ function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;
 }
 
+/** A full disk or an I/O error (not an authentication failure, which is SQLITE_IOERR_AUTH). */
+function isSpaceOrIoFailure(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && code !== 'SQLITE_IOERR_AUTH');
+}
+
 /** Emits a process warning (PagesealWarning, code PAGESEAL_CHECKPOINT_FAILED) for a checkpoint close() could not do. */
 function warnCheckpointFailed(path: string, err: unknown): void {
   const code = codeOf(err);
@@ -134,9 +140,9 @@ export class Database extends Base {
     if (failure !== undefined) {
       // The connection is closed and every committed row is still in the -wal (a checkpoint that
       // fails leaves it whole): a full disk or an I/O error there is not the caller's to handle,
-      // and better-sqlite3 users do not expect close() to throw. A frame that did not authenticate
-      // (SQLITE_IOERR_AUTH) is still thrown: it says the files were tampered with.
-      if (this.open || codeOf(failure) === 'SQLITE_IOERR_AUTH') throw this.#explain(failure);
+      // and better-sqlite3 users do not expect close() to throw. Anything else (a frame that did
+      // not authenticate, a damaged file) is still thrown: it says the files are not as written.
+      if (this.open || !isSpaceOrIoFailure(failure)) throw this.#explain(failure);
       warnCheckpointFailed(this.name, failure);
     }
     return this;
