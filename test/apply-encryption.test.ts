@@ -13,7 +13,7 @@ import { applyEncryption, AuthenticationError, FormatError, InvalidKeyError, Inv
 import { fileContains, randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 import { runScript, thrown } from './helpers/run-script.js';
 
-const encryption = { cipher: 'aegis256', hexkey: randomHexKey(32) };
+const encryption = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
 const SECRET = 'very secret plaintext marker';
 let scratch: ReturnType<typeof scratchDir>;
 beforeAll(() => {

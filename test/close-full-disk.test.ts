@@ -21,7 +21,7 @@ afterEach(() => scratch.cleanup());
 const keyFor = (cipher: string) => randomHexKey(findCipherSpec(cipher).keySize);
 
 describe('close() on a full disk in WAL mode', () => {
-  it.each(['aegis256', 'aes128gcm'])('%s: does not throw once closed, warns, keeps every row in the -wal', async (cipher) => {
+  it.each(['aegis256', 'aes128gcm'] as const)('%s: does not throw once closed, warns, keeps every row in the -wal', async (cipher) => {
     const path = join(scratch.dir, 'full.db');
     const key = { cipher, hexkey: keyFor(cipher) };
     createEncrypted(path, { ...key, rows: 10 });

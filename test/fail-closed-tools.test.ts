@@ -16,7 +16,7 @@ import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 import { thrown } from './helpers/run-script.js';
 import { crashedInTransaction as crashedInTransaction_ } from './helpers/hot-journal.js';
 
-const key = { cipher: 'aegis256', hexkey: randomHexKey(32) };
+const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
 const ROWS = 2000;
 let scratch: ReturnType<typeof scratchDir>;
 

@@ -10,7 +10,7 @@ import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 import { crashedInTransaction } from './helpers/hot-journal.js';
 import { thrown } from './helpers/run-script.js';
 
-const key = { cipher: 'aegis256', hexkey: randomHexKey(32) };
+const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
 let scratch: ReturnType<typeof scratchDir>;
 beforeAll(() => {
   scratch = scratchDir('pageseal-typed-');

@@ -4,13 +4,13 @@
  * digest of what it read, or the error (typed by explainError).
  * Usage: read-child.js <db> <cipher> <hexkey>
  */
-import { explainError, open, PagesealError } from '../../src/index.js';
+import { explainError, open, PagesealError, type CipherName } from '../../src/index.js';
 import { stateDigest } from './workload.js';
 
 const [path, cipher, hexkey] = process.argv.slice(2);
 let result: object;
 try {
-  const db = open(path!, { encryption: { cipher: cipher!, hexkey: hexkey! } });
+  const db = open(path!, { encryption: { cipher: cipher as CipherName, hexkey: hexkey! } });
   try {
     const digest = stateDigest(db);
     const check = db.pragma('quick_check', { simple: true });

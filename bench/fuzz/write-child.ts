@@ -6,11 +6,11 @@
  * and waits to be killed.
  * Usage: write-child.js <db> <cipher> <hexkey> <page size> <wal|delete> <n> <autocheckpoint>
  */
-import { open } from '../../src/index.js';
+import { open, type CipherName } from '../../src/index.js';
 import { applyChanges, commitTxn } from './workload.js';
 
 const [path, cipher, hexkey, pageSize, mode, n, autockpt] = process.argv.slice(2);
-const db = open(path!, { encryption: { cipher: cipher!, hexkey: hexkey! } });
+const db = open(path!, { encryption: { cipher: cipher as CipherName, hexkey: hexkey! } });
 db.pragma(`page_size = ${Number(pageSize)}`);
 db.pragma(`journal_mode = ${mode}`);
 if (mode === 'wal') db.pragma(`wal_autocheckpoint = ${Number(autockpt)}`);

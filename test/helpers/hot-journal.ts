@@ -2,7 +2,7 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { open } from '../../src/index.js';
+import { open, type EncryptionOpts } from '../../src/index.js';
 import { sha256File } from './files.js';
 
 /**
@@ -11,7 +11,7 @@ import { sha256File } from './files.js';
  * cache, copies the database and its journal to `<dir>/<name>.db`: the files a SIGKILL at that
  * moment leaves. Returns the copy's path; throws if nothing had spilled.
  */
-export function crashedInTransaction(dir: string, name: string, key: { cipher: string; hexkey: string } | null, rows = 2000): string {
+export function crashedInTransaction(dir: string, name: string, key: EncryptionOpts | null, rows = 2000): string {
   const live = join(dir, `${name}-live.db`);
   const db = key ? open(live, { encryption: key }) : new BetterSqlite3(live);
   db.pragma('journal_mode = delete');
