@@ -113,7 +113,7 @@ function keyOptions(p: Parsed, env: NodeJS.ProcessEnv): ToolOptions {
 
 function formatInfo(path: string, i: FileInfo): string {
   const lines = [`file:       ${path}`];
-  if (i.format === 'unknown') return [...lines, 'format:     unknown (not a SQLite, Turso or pageseal database)'].join('\n');
+  if (i.format === 'unknown') return [...lines, 'format:     unknown (not a SQLite, Turso or pageseal database)'].join('\n'); // (exits 2: see run)
   const formats = { turso: 'turso (encrypted)', pageseal: `pageseal (encrypted, version ${i.formatVersion})`, sqlite: 'sqlite (plain)' };
   lines.push(`format:     ${formats[i.format]}`);
   if (i.format !== 'sqlite') lines.push(`cipher:     ${i.cipher ?? 'unknown'} (id ${i.cipherId})`);
@@ -125,6 +125,12 @@ function formatInfo(path: string, i: FileInfo): string {
   const other = (i.walFramesInFile ?? 0) - (i.walFrames ?? 0);
   const more = other > 0 ? ` (+${other} frames not committed, or checksummed over plaintext: see verify)` : '';
   lines.push(`wal:        ${i.walPresent ? `present, ${i.walFrames ?? 0} committed frames${more}` : 'none'}`);
+  if (i.hotJournal) {
+    lines.push(
+      `journal:    HOT (${i.journalBytes} bytes): a write transaction was interrupted or is running; the figures above may`,
+      '            include uncommitted pages. Open the database once with pageseal (with its key, not read-only) to roll it back.',
+    );
+  } else if (i.journalBytes !== undefined) lines.push(`journal:    present, not hot (${i.journalBytes} bytes)`);
   return lines.join('\n');
 }
 
@@ -133,13 +139,33 @@ function formatVerify(path: string, r: VerifyResult): string {
   const checked = `${r.pagesChecked} pages, ${r.framesChecked} WAL frames${over}`;
   const note = r.walFramesIgnored ? `\nnote: ${r.walFramesIgnored} WAL frames after the last valid commit were ignored (uncommitted, or the WAL is damaged)` : '';
   if (r.ok) return `ok: ${path}: ${checked} authenticated${note}`;
-  const db = r.failures.filter((f) => f.where === 'db').map((f) => f.page);
+  if (r.wrongKey) return `FAILED: ${path}: wrong key or cipher (none of ${checked} authenticated)`;
+  const db = summarise(r.failures.filter((f) => f.where === 'db').map((f) => f.page));
   const wal = r.failures.filter((f) => f.where === 'wal').map((f) => `${f.frame} (page ${f.page})`);
-  const lines = [`FAILED: ${path}: ${r.failureCount} of ${checked} failed authentication`];
-  if (db.length) lines.push(`  database pages: ${db.join(', ')}`);
-  if (wal.length) lines.push(`  WAL frames: ${wal.join(', ')}`);
+  const lines = [`FAILED: ${path}: ${r.failureCount} of ${checked} failed authentication (modified or damaged)`];
+  if (db.length) lines.push(`  database pages: ${db}`);
+  if (wal.length) lines.push(`  WAL frames: ${listed(wal)}`);
   if (r.failureCount > r.failures.length) lines.push(`  (${r.failureCount - r.failures.length} more not listed)`);
   return lines.join('\n') + note;
+}
+
+const MAX_SHOWN = 20;
+
+/** Page numbers as ranges (3, 7-9, 12), at most MAX_SHOWN items, then how many more. */
+function summarise(pages: number[]): string {
+  const items: string[] = [];
+  for (let i = 0; i < pages.length; ) {
+    let j = i;
+    while (j + 1 < pages.length && pages[j + 1] === pages[j]! + 1) j++;
+    items.push(j > i ? `${pages[i]}-${pages[j]}` : `${pages[i]}`);
+    i = j + 1;
+  }
+  return listed(items);
+}
+
+function listed(items: string[]): string {
+  const more = items.length - MAX_SHOWN;
+  return items.slice(0, MAX_SHOWN).join(', ') + (more > 0 ? `, ... (${more} more)` : '');
 }
 
 type Out = (line: string) => void;
@@ -149,8 +175,9 @@ function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out, progress: ProgressSink
     case 'info': {
       const [file] = files(p, 1, 'one file');
       const i = info(file!);
+      if (i.format === 'unknown' && !p.json) throw new PagesealError('NOT_A_DATABASE', i.reason ?? `${file} is not a SQLite or Turso database`);
       out(p.json ? JSON.stringify(i) : formatInfo(file!, i));
-      return 0;
+      return i.format === 'unknown' ? 2 : 0;
     }
     case 'verify': {
       const [file] = files(p, 1, 'one file');

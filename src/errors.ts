@@ -15,6 +15,7 @@ export type PagesealErrorCode =
   | 'RESERVE_MISMATCH'
   | 'CORRUPT'
   | 'BUSY'
+  | 'HOT_JOURNAL'
   | 'IO'
   | 'KEY_NOT_APPLIED';
 
@@ -67,7 +68,7 @@ export class AuthenticationError extends PagesealError {
 /** The file is not in a format pageseal can read (not SQLite, not Turso-encrypted, truncated, ...). */
 export class FormatError extends PagesealError {
   constructor(
-    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'FORMAT_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT',
+    code: 'NOT_ENCRYPTED' | 'NOT_A_DATABASE' | 'CIPHER_MISMATCH' | 'FORMAT_MISMATCH' | 'UNSUPPORTED_PAGE_SIZE' | 'RESERVE_MISMATCH' | 'CORRUPT' | 'HOT_JOURNAL',
     message: string,
   ) {
     super(code, message);

@@ -8,6 +8,7 @@ export { explainError } from './api/explain.js';
 export { rekeyFile, type RekeyFileOptions, type RekeyResult } from './rekey/rekey-file.js';
 export type { RekeyOptions } from './rekey/db-rekey.js';
 export { install, type InstallOptions } from './api/install.js';
+export { applyEncryption } from './api/apply.js';
 export {
   PagesealError,
   UnknownCipherError,

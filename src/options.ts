@@ -80,6 +80,12 @@ export class ResolvedEncryption {
 
 const HEX = /^[0-9a-fA-F]$/;
 
+/** What a hexkey is, for errors about one that is not (a passphrase given as a key, mostly). Never shows the value. */
+export const HEXKEY_HINT =
+  'hexkey is the raw key written in hex (e.g. crypto.randomBytes(32).toString("hex")), not a passphrase: ' +
+  'pageseal does no key derivation, so derive a key from a passphrase yourself with a slow KDF ' +
+  '(e.g. crypto.scryptSync(passphrase, salt, 32).toString("hex"), keeping the salt)';
+
 /**
  * Decodes a hex key. Errors name the position of the first bad character but never show the key.
  * Accepts an optional `0x` prefix.
@@ -94,7 +100,7 @@ export function decodeHexKey(hexkey: unknown): Uint8Array {
   }
   if (s.length === 0) throw new InvalidKeyError('hexkey is empty');
   for (let i = 0; i < s.length; i++) {
-    if (!HEX.test(s[i]!)) throw new InvalidKeyError(`hexkey has a character that is not a hex digit at position ${i + offset}`);
+    if (!HEX.test(s[i]!)) throw new InvalidKeyError(`hexkey has a character that is not a hex digit at position ${i + offset}. ${HEXKEY_HINT}`);
   }
   if (s.length % 2 !== 0) throw new InvalidKeyError(`hexkey has an odd number of hex digits (${s.length})`);
   const out = new Uint8Array(s.length / 2);
@@ -155,7 +161,7 @@ function decodeKeyFor(cipher: CipherSpec, hexkey: unknown): Uint8Array {
     const got = key.length;
     key.fill(0);
     throw new InvalidKeyError(
-      `key size does not match cipher ${cipher.name}: expected ${cipher.keySize} bytes (${cipher.keySize * 2} hex digits), got ${got} bytes (${got * 2} hex digits)`,
+      `key size does not match cipher ${cipher.name}: expected ${cipher.keySize} bytes (${cipher.keySize * 2} hex digits), got ${got} bytes (${got * 2} hex digits). ${HEXKEY_HINT}`,
     );
   }
   return key;

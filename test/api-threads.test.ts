@@ -258,7 +258,7 @@ describe('failure paths', () => {
       { fileSizeLimitKiB: limitKiB },
     );
     const [closeLine, afterLine] = out.trim().split('\n');
-    expect(closeLine).toMatch(/^close failed \w+ SQLITE_(FULL|IOERR\w*) open=false$/);
+    expect(closeLine).toBe('close ok - - open=false'); // a warning instead of a throw (test/close-full-disk.test.ts)
     expect(afterLine).toBe('after AUTHENTICATION_FAILED'); // judged by the file, not refused as a conflict
     expect(rowsSha256(readRows(holder))).toBe(expectedRowsSha256(3000));
     holder.close();

@@ -52,6 +52,22 @@ function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;
 }
 
+/** A full disk or an I/O error (not an authentication failure, which is SQLITE_IOERR_AUTH). */
+function isSpaceOrIoFailure(err: unknown): boolean {
+  const code = codeOf(err);
+  return code === 'SQLITE_FULL' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR') && code !== 'SQLITE_IOERR_AUTH');
+}
+
+/** Emits a process warning (PagesealWarning, code PAGESEAL_CHECKPOINT_FAILED) for a checkpoint close() could not do. */
+function warnCheckpointFailed(path: string, err: unknown): void {
+  const code = codeOf(err);
+  process.emitWarning(
+    `close() of ${path}: the checkpoint failed (${typeof code === 'string' ? code : 'error'}: ${(err as Error)?.message ?? String(err)}); ` +
+      'the connection is closed and the committed rows are kept in the -wal, folded into the file by the next checkpoint',
+    { type: 'PagesealWarning', code: 'PAGESEAL_CHECKPOINT_FAILED' },
+  );
+}
+
 export class Database extends Base {
   /** The key registration this connection holds (undefined without the encryption option). */
   #keyId: string | undefined;
@@ -182,7 +198,11 @@ export class Database extends Base {
     this.rekey({ cipher: cipher as CipherName, hexkey }); // the VFS reports the canonical name
   }
 
-  /** Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. */
+  /**
+   * Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. A checkpoint
+   * that fails for lack of space or an I/O error does not make close() throw once the connection is
+   * closed (the rows are safe in the -wal): it emits a PagesealWarning instead.
+   */
   override close(): this {
     let failure: unknown;
     if (this.open && !this.readonly && !this.memory && !this.inTransaction) failure = this.#checkpoint();
@@ -193,7 +213,14 @@ export class Database extends Base {
     } finally {
       if (!this.open) this.#release();
     }
-    if (failure !== undefined) throw this.#explain(failure);
+    if (failure !== undefined) {
+      // The connection is closed and every committed row is still in the -wal (a checkpoint that
+      // fails leaves it whole): a full disk or an I/O error there is not the caller's to handle,
+      // and better-sqlite3 users do not expect close() to throw. Anything else (a frame that did
+      // not authenticate, a damaged file) is still thrown: it says the files are not as written.
+      if (this.open || !isSpaceOrIoFailure(failure)) throw this.#explain(failure);
+      warnCheckpointFailed(this.name, failure);
+    }
     return this;
   }
 

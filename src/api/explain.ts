@@ -111,6 +111,17 @@ const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   journal: ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_IOERR_READ'],
 };
 
+/** A read-only connection found a hot rollback journal, which only a writer can roll back. */
+function readonlyHotJournalError(path: string | undefined): FormatError {
+  const db = path ?? 'the database';
+  return new FormatError(
+    'HOT_JOURNAL',
+    `${db} has a hot rollback journal (a write transaction was interrupted) that a read-only connection cannot roll back: ` +
+      'open it once without readonly (with its key) so SQLite restores the last committed state, then read-only opens work. ' +
+      'Do not delete the journal: it holds the committed pages',
+  );
+}
+
 /** SQLite result codes the VFS uses to report a page or format failure. */
 function isVfsCode(code: string | undefined): boolean {
   return code !== undefined && (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
@@ -125,6 +136,7 @@ function isVfsCode(code: string | undefined): boolean {
 export function explainError(err: unknown, path?: string): unknown {
   if (err instanceof PagesealError) return err;
   const code = codeOf(err);
+  if (code === 'SQLITE_READONLY_ROLLBACK') return withCause(readonlyHotJournalError(path), err);
   if (!isVfsCode(code)) return err;
   // The failure record is per thread, cleared before each call Database wraps (not before Statement
   // calls): it explains an error only when its kind can produce the error's code.

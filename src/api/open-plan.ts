@@ -53,7 +53,7 @@ function cipherName(id: number): string {
 }
 
 /** Refuses, before opening, a file whose header does not fit the format and cipher (no key is derived before this). */
-function checkHeader(path: string, encryption: EncryptionOpts): void {
+export function checkHeader(path: string, encryption: EncryptionOpts): void {
   const kind = sniffDatabase(path);
   const format = formatOf(encryption);
   if (kind.kind === 'plain') throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database, but a key was given: to encrypt it, open it without a key and call db.rekey({ cipher, hexkey }), or run pageseal rekey <file> --cipher none --new-cipher <cipher>`);

@@ -38,7 +38,9 @@ export function readStoredHeader(path: string): Uint8Array | null {
 export function sniffDatabase(path: string): FileKind {
   let size: number;
   try {
-    size = statSync(path).size;
+    const st = statSync(path);
+    if (!st.isFile()) return { kind: 'unknown' }; // a FIFO would block the open below
+    size = st.size;
   } catch {
     return { kind: 'missing' };
   }

@@ -1,5 +1,4 @@
 /** `encryptFile`: a plain SQLite database (+ its committed -wal frames) to an encrypted file (Turso's format, or pageseal's with a new database id). */
-import { existsSync, statSync } from 'node:fs';
 import { FormatError, PagesealError } from '../errors.js';
 import { DatabaseSource } from './source.js';
 import { codecFor, withEncryption, type ToolOptions } from './codec.js';
@@ -31,12 +30,9 @@ export function encryptFile(input: string, output: string, opts: ToolOptions): T
 }
 
 function checkPlain(src: DatabaseSource): void {
+  // (a hot rollback journal is refused by DatabaseSource.open)
   if (src.kind === 'turso' || src.kind === 'pageseal') {
     throw new FormatError('NOT_A_DATABASE', `${src.path} is already encrypted (${src.kind} format); encrypt takes a plain SQLite database`);
-  }
-  const journal = src.path + '-journal';
-  if (existsSync(journal) && statSync(journal).size > 0) {
-    throw new FormatError('CORRUPT', `${src.path} has a hot rollback journal (${journal}); open it once with SQLite to roll it back first`);
   }
 }
 

@@ -5,6 +5,7 @@ import type { CipherName } from '../ciphers/types.js';
 import { DatabaseSource } from './source.js';
 import { hexId, parsePagesealHeader, type ScryptParams } from '../format/pageseal-header.js';
 import { existsSync } from 'node:fs';
+import { journalState } from './journal.js';
 
 export interface FileInfo {
   format: 'turso' | 'pageseal' | 'sqlite' | 'unknown';
@@ -29,14 +30,24 @@ export interface FileInfo {
    * WAL written through the pageseal VFS (its checksums cover plaintext: only verifiable with the key).
    */
   walFramesInFile?: number;
+  /**
+   * A hot rollback journal is beside the file: a write transaction was interrupted (or is running),
+   * so the figures above may be of pages never committed. The other tools refuse such a file
+   * (HOT_JOURNAL) until SQLite has rolled the journal back.
+   */
+  hotJournal: boolean;
+  /** Size in bytes of the rollback journal beside the file (when there is one, hot or not). */
+  journalBytes?: number;
+  /** Why the file is not a database (format 'unknown' only). */
+  reason?: string;
 }
 
 export function info(path: string): FileInfo {
   let src: DatabaseSource;
   try {
-    src = DatabaseSource.open(path);
+    src = DatabaseSource.open(path, { allowHotJournal: true });
   } catch (err) {
-    if (err instanceof PagesealError && err.code === 'NOT_A_DATABASE') return unknownInfo(path);
+    if (err instanceof PagesealError && err.code === 'NOT_A_DATABASE') return unknownInfo(path, err.message);
     throw err;
   }
   try {
@@ -53,6 +64,7 @@ function describe(src: DatabaseSource): FileInfo {
     pageCount: src.pageCount,
     reservedBytes: src.header.reservedBytes,
     walPresent: src.walPresent,
+    hotJournal: src.journal?.hot === true,
   };
   if (src.kind === 'pageseal') {
     const h = parsePagesealHeader(src.storedHeader);
@@ -63,6 +75,7 @@ function describe(src: DatabaseSource): FileInfo {
     const spec = cipherSpecById(h.cipherId);
     if (spec) out.cipher = spec.name;
   }
+  if (src.journal) out.journalBytes = src.journal.bytes;
   if (src.kind === 'turso') {
     out.cipherId = src.storedHeader[6]!;
     const spec = cipherSpecById(out.cipherId);
@@ -75,7 +88,10 @@ function describe(src: DatabaseSource): FileInfo {
   return out;
 }
 
-function unknownInfo(path: string): FileInfo {
+function unknownInfo(path: string, reason: string): FileInfo {
   const walPresent = existsSync(path + '-wal');
-  return { format: 'unknown', pageSize: 0, pageCount: 0, reservedBytes: 0, walPresent };
+  const journal = journalState(path);
+  const out: FileInfo = { format: 'unknown', pageSize: 0, pageCount: 0, reservedBytes: 0, walPresent, hotJournal: journal?.hot === true, reason };
+  if (journal) out.journalBytes = journal.bytes;
+  return out;
 }

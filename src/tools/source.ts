@@ -8,11 +8,14 @@ import { FormatError, PagesealError } from '../errors.js';
 import { HEADER_SIZE, headerPageCount, parseSqliteHeader, type SqliteHeader } from '../format/sqlite-header.js';
 import { classifyHeader, type FileKind, type PageContext } from '../format/page-codec.js';
 import { scanWal, WAL_FRAME_HEADER_SIZE, WAL_HEADER_SIZE, type WalFrame, type WalScan } from '../format/wal.js';
-import { ioError, openFile, readAt } from './files.js';
+import { ioError, readAt } from './files.js';
+import { journalState, hotJournalError, openRegular, openRegularOrNull, type JournalState } from './journal.js';
 
 export interface OpenOptions {
   /** Open the database file for writing too (foldTursoWal). */
   writable?: boolean;
+  /** Open even beside a hot rollback journal (info: it only reports it). Otherwise refused: HOT_JOURNAL. */
+  allowHotJournal?: boolean;
 }
 
 export class DatabaseSource {
@@ -21,6 +24,8 @@ export class DatabaseSource {
   readonly fileBytes: number;
   readonly walPresent: boolean;
   readonly walFd: number | null;
+  /** The rollback journal beside the database (null when there is none). */
+  journal: JournalState | null = null;
   // Set by #load (again when the WAL is rescanned over decrypted pages):
   /** What page 1 (latest committed version) says this is. */
   kind: FileKind = 'unknown';
@@ -80,12 +85,15 @@ export class DatabaseSource {
   /** Opens `path` and its `-wal` (if any). Throws PagesealError IO / FormatError. */
   static open(path: string, options: OpenOptions = {}): DatabaseSource {
     if (typeof path !== 'string' || path.length === 0) throw ioError(undefined, 'open', String(path));
-    const fd = openFile(path, options.writable ? 'r+' : 'r');
+    const fd = openRegular(path, options.writable === true);
     let walFd: number | null = null;
     try {
-      if (!fstatSync(fd).isFile()) throw new PagesealError('IO', `cannot open ${path}: not a regular file`);
-      walFd = openWal(path + '-wal', options.writable === true);
-      return new DatabaseSource(path, fd, walFd);
+      const journal = journalState(path);
+      if (journal?.hot && !options.allowHotJournal) throw hotJournalError(path, journal.path);
+      walFd = openRegularOrNull(path + '-wal', options.writable === true);
+      const src = new DatabaseSource(path, fd, walFd);
+      src.journal = journal;
+      return src;
     } catch (err) {
       if (walFd !== null) closeSync(walFd);
       closeSync(fd);
@@ -199,14 +207,5 @@ export class DatabaseSource {
     const truncated = new FormatError('CORRUPT', `${this.path} is truncated: it has ${this.filePages} pages, the database needs ${this.pageCount}`);
     if (!this.wal || missing > this.wal.latest.size) throw truncated;
     for (let n = this.filePages + 1; n <= this.pageCount; n++) if (!this.wal.latest.has(n)) throw truncated;
-  }
-}
-
-function openWal(path: string, writable: boolean): number | null {
-  try {
-    return openFile(path, writable ? 'r+' : 'r');
-  } catch (err) {
-    if ((err as { cause?: NodeJS.ErrnoException }).cause?.code === 'ENOENT') return null;
-    throw err;
   }
 }

@@ -26,6 +26,11 @@ export interface VerifyResult {
   walFramesIgnored: number;
   /** What the committed WAL frames' checksums cover: stored bytes (Turso) or plaintext (SQLite through the pageseal VFS). */
   walChecksums: 'stored' | 'plaintext';
+  /**
+   * True when not one page or frame authenticated: the key or cipher is wrong (or the whole file
+   * was replaced). A modified file fails on the pages that were modified only.
+   */
+  wrongKey: boolean;
 }
 
 export const MAX_LISTED_FAILURES = 1000;
@@ -47,7 +52,7 @@ export function verifyFile(path: string, opts: ToolOptions): VerifyResult {
 }
 
 function checkAll(src: DatabaseSource, codec: PageFormat): VerifyResult {
-  const result: VerifyResult = { ok: true, pagesChecked: 0, framesChecked: 0, failures: [], failureCount: 0, walFramesIgnored: src.walFramesIgnored, walChecksums: src.walChecksums };
+  const result: VerifyResult = { ok: true, pagesChecked: 0, framesChecked: 0, failures: [], failureCount: 0, wrongKey: false, walFramesIgnored: src.walFramesIgnored, walChecksums: src.walChecksums };
   const page = new Uint8Array(src.pageSize);
   for (let n = 1; n <= src.filePages; n++) {
     src.readFilePage(n, page);
@@ -60,6 +65,7 @@ function checkAll(src: DatabaseSource, codec: PageFormat): VerifyResult {
     result.framesChecked++;
   }
   result.ok = result.failureCount === 0;
+  result.wrongKey = result.failureCount > 0 && result.failureCount === result.pagesChecked + result.framesChecked;
   return result;
 }
 

@@ -3,11 +3,18 @@
  * with EFBIG, as on a full disk): opens an encrypted WAL database whose -wal holds frames that do
  * not fit in the main file under the limit, closes it (close() checkpoints, which fails), and then
  * opens it with another key to tell whether the key registration was dropped.
- * Prints `close <ok|failed> <name> <code> open=<bool>` then `after <what the other key got>`.
+ * Prints `close <ok|failed> <name> <code> open=<bool>` then `after <what the other key got>`, then
+ * `warning <name> <code>` for each process warning emitted.
  * Usage: child-close.ts <db path> <cipher>; keys in PAGESEAL_TEST_HEXKEY and PAGESEAL_TEST_OTHER_HEXKEY.
  */
 import { open, PagesealError } from '../../src/index.js';
 import type { CipherName } from '../../src/ciphers/types.js';
+
+const warnings: string[] = [];
+process.on('warning', (w) => warnings.push(`${w.name} ${(w as { code?: string }).code}`));
+process.on('exit', () => {
+  for (const w of warnings) process.stdout.write(`warning ${w}\n`);
+});
 
 function main(): void {
   const [path, cipher] = process.argv.slice(2) as [string?, CipherName?];
