@@ -11,7 +11,7 @@
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import { InvalidOptionsError, PagesealError } from '../errors.js';
-import { resolveEncryption, type EncryptionOpts } from '../options.js';
+import { formatOf, resolveEncryption, usesPassphrase, type EncryptionOpts } from '../options.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { checkHeader } from './open-plan.js';
@@ -65,10 +65,17 @@ function typed<T>(path: string, run: () => T): T {
 export function applyEncryption(connection: BetterSqlite3.Database, encryption: EncryptionOpts): void {
   const conn = checkConnection(connection);
   const path = conn.name.trim();
+  if (usesPassphrase(encryption)) {
+    // The key derivation runs in JavaScript with the salt stored in the file: pageseal's Database does it.
+    throw new InvalidOptionsError('applyEncryption takes { cipher, hexkey }: for a passphrase, open the file with pageseal (open() or Database)');
+  }
+  const pageseal = formatOf(encryption) === 'pageseal';
   const enc = resolveEncryption(encryption);
   try {
     install();
-    checkHeader(path, enc);
+    checkHeader(path, encryption);
+    // A new file gets pageseal's format (with a fresh database id) only when asked before the key.
+    if (pageseal) typed(path, () => conn.pragma(`page_format = 'pageseal'`));
     typed(path, () => conn.pragma(`cipher = '${enc.cipher.name}'`));
     if (typed(path, () => conn.pragma('cipher', { simple: true })) !== enc.cipher.name) {
       throw new InvalidOptionsError(
@@ -79,7 +86,8 @@ export function applyEncryption(connection: BetterSqlite3.Database, encryption: 
     }
     const hex = Buffer.from(enc.key).toString('hex');
     typed(path, () => conn.pragma(`hexkey = '${hex}'`));
-    if (typed(path, () => conn.pragma('cipher', { simple: true })) !== enc.cipher.name) {
+    if (typed(path, () => conn.pragma('cipher', { simple: true })) !== enc.cipher.name ||
+        typed(path, () => conn.pragma('page_format', { simple: true })) !== (pageseal ? 'pageseal' : 'turso')) {
       throw new PagesealError('IO', `${path}: the pageseal VFS did not take the key`);
     }
     // Reads page 1 now (when the file has one): a wrong key or a damaged header fails here, typed.
