@@ -10,6 +10,7 @@ import { AuthenticationError, PagesealError } from './errors.js';
 import { decryptFile, encryptFile, info, verifyFile, type FileInfo, type VerifyResult } from './tools/index.js';
 import type { ToolOptions } from './tools/codec.js';
 import { findCipherSpec } from './ciphers/registry.js';
+import { resolveEncryption } from './options.js';
 import { RekeyUsageError, runRekey, type ProgressSink } from './cli-rekey.js';
 
 export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
@@ -108,7 +109,9 @@ function keyOptions(p: Parsed, env: NodeJS.ProcessEnv): ToolOptions {
   }
   const hexkey = p.hexkey ?? env.PAGESEAL_HEXKEY;
   if (!hexkey) throw new UsageError(`${p.command} needs a key: --hexkey K or the PAGESEAL_HEXKEY environment variable (or PAGESEAL_PASSPHRASE with --format pageseal)`);
-  return { cipher, hexkey, format: p.format === 'pageseal' ? 'pageseal' : 'turso' };
+  const opts: ToolOptions = { cipher, hexkey, format: p.format === 'pageseal' ? 'pageseal' : 'turso' };
+  resolveEncryption(opts).wipe(); // a malformed key is reported before any file is opened
+  return opts;
 }
 
 function formatInfo(path: string, i: FileInfo): string {
