@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { existsSync, realpathSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Functions of the native cipher core (src/native/ciphers/napi_ciphers.c). */
@@ -90,10 +90,13 @@ export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {
 
 /** Where this module's code runs from: `__filename` in CommonJS (the CJS build, or any CJS bundle), else `import.meta.url`. */
 function hereFile(): string | undefined {
-  if (typeof __filename === 'string' && __filename) return __filename;
-  // A bundler that turns this file into CommonJS leaves import.meta empty: guard instead of throwing.
+  // ESM first: in an ES module a global __filename may exist and name something else ('[eval]' under
+  // `node -e`, '[worker eval]' in an eval worker). A bundler that turns this file into CommonJS leaves
+  // import.meta empty: guard instead of throwing, and take the CommonJS __filename there.
   const url = (import.meta as { url?: string } | undefined)?.url;
-  return url ? fileURLToPath(url) : undefined;
+  if (url && url.startsWith('file:')) return fileURLToPath(url);
+  if (typeof __filename === 'string' && isAbsolute(__filename)) return __filename;
+  return undefined;
 }
 
 /** The package root: the nearest folder above this module with a package.json and pageseal's binding.gyp. */
