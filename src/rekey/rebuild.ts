@@ -83,6 +83,18 @@ export class Rebuild {
     }
   }
 
+  /**
+   * Gives the still empty copy the old database's text encoding (before attach) or page size and
+   * auto-vacuum (before lock): its first transaction fixes them for good.
+   */
+  shapeLike(encoding: string | undefined, facts?: Pick<SourceFacts, 'pageSize' | 'autoVacuum'>): void {
+    if (encoding) this.db.pragma(`main.encoding = '${encoding}'`);
+    if (facts) {
+      this.db.pragma(`main.page_size = ${facts.pageSize}`);
+      this.db.pragma(`main.auto_vacuum = ${facts.autoVacuum}`);
+    }
+  }
+
   /** Takes the exclusive lock (see attach); throws PagesealError BUSY when anyone else has the file open or locked. */
   lock(): void {
     try {

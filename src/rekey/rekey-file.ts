@@ -12,7 +12,7 @@
  * removed by the next rekey); after 4 the new one, complete. The old -wal is empty at the rename
  * and no one can write to it: the lock is held until the rename is done.
  */
-import { closeSync, fsyncSync, openSync, readdirSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, fsyncSync, openSync, readdirSync, readSync, realpathSync, renameSync, statSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FormatError, InvalidOptionsError, PagesealError } from '../errors.js';
@@ -153,6 +153,31 @@ export interface Swap {
   afterRename?: () => void;
 }
 
+/** The text encoding in page 1's header (bytes 56..59, plaintext in every format), or undefined. */
+function storedEncoding(path: string): string | undefined {
+  const head = Buffer.alloc(100);
+  const fd = openSync(path, 'r');
+  try {
+    if (readSync(fd, head, 0, 100, 0) < 100) return undefined;
+  } finally {
+    closeSync(fd);
+  }
+  return ({ 1: 'UTF-8', 2: 'UTF-16le', 3: 'UTF-16be' } as Record<number, string>)[head.readUInt32BE(56)];
+}
+
+/** Gives `copy` the mode, owner and group of `path`; refuses (nothing changed) when the owner cannot be kept. */
+function keepOwnership(path: string, copy: string): void {
+  const want = statSync(path);
+  chmodSync(copy, want.mode & 0o7777);
+  const have = statSync(copy);
+  if (have.uid === want.uid && have.gid === want.gid) return;
+  try {
+    chownSync(copy, want.uid, want.gid);
+  } catch (e) {
+    throw new PagesealError('IO', `${path}: the re-keyed file could not keep the database's owner and group (${(e as NodeJS.ErrnoException).code ?? 'error'}): run the rekey as the database's owner; nothing was changed`, { cause: e });
+  }
+}
+
 function reserveOf(e: Swap['from']): number {
   if (!e) return 0;
   return 'reserve' in e ? e.reserve : e.cipher.reservedBytes;
@@ -175,10 +200,21 @@ export function copyAndSwap(s: Swap): RekeyResult {
   let renamed = false;
   try {
     rebuild = new Rebuild(copy, s.toOpts);
+    // The copy takes the old file's mode and owner before it holds a byte (a decrypt in place must not
+    // leave a private database world-readable, nor a service's database owned by whoever rekeyed it).
+    keepOwnership(path, copy);
+    rebuild.shapeLike(storedEncoding(path)); // text encoding: before ATTACH, which needs it equal
     rebuild.attach(path, true);
+    // Page size and auto-vacuum are fixed by the copy's first transaction, even the empty one lock()
+    // commits: set them from the old file first, and check after the lock that they did not change.
+    const early = rebuild.source();
+    rebuild.shapeLike(undefined, early);
     rebuild.lock();
     removeStaleCopies(path, copy);
     const facts = rebuild.source();
+    if (facts.pageSize !== early.pageSize || facts.autoVacuum !== early.autoVacuum) {
+      throw new PagesealError('BUSY', `${path} was changed (page size or auto-vacuum) while the rekey started: retry; nothing was changed`);
+    }
     const newReserve = s.to ? s.to.cipher.reservedBytes : 0;
     checkPageGeometry(facts.pageSize, newReserve);
     if (facts.journalMode === 'wal') rebuild.db.pragma('src.wal_checkpoint(TRUNCATE)');
