@@ -16,6 +16,7 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
+import { refuseAttachKey } from './attach-key.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
 import type { RekeyResult } from '../rekey/rekey-file.js';
 import { rehexkeyValue } from '../rekey/rehexkey.js';
@@ -135,6 +136,7 @@ export class Database extends Base {
   }
 
   override prepare<BindParameters extends unknown[] | {} = unknown[], Result = unknown>(source: string): BetterSqlite3.Statement<BindParameters, Result> {
+    refuseAttachKey(source);
     try {
       clearFailureRecord();
       return super.prepare<BindParameters, Result>(source);
@@ -144,6 +146,7 @@ export class Database extends Base {
   }
 
   override exec(source: string): this {
+    refuseAttachKey(source);
     const hex = rehexkeyValue(source, true);
     if (hex !== undefined) {
       this.#rehexkey(hex);
