@@ -103,3 +103,26 @@ describe('a rekey keeps the file mode, owner and group', () => {
     expect(statSync(path).mode & 0o7777).toBe(0o640);
   });
 });
+
+describe('progress', () => {
+  it('an onProgress that throws, at the first call or the last, does not stop the rekey', () => {
+    for (const when of ['first', 'last'] as const) {
+      const path = join(scratch.dir, `progress-${when}.db`);
+      stockDb(path, { pageSize: 4096, autoVacuum: 0, encoding: 'UTF-8', journal: 'delete' });
+      const k = key('aegis256');
+      let calls = 0;
+      rekeyFile(path, {
+        from: null,
+        to: k,
+        onProgress: (done, total) => {
+          calls++;
+          if ((when === 'first' && done === 0) || (when === 'last' && done === total)) throw new Error('from the callback');
+        },
+      });
+      expect(calls).toBeGreaterThanOrEqual(2);
+      const db = open(path, { encryption: k });
+      expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(400);
+      db.close();
+    }
+  });
+});

@@ -128,11 +128,20 @@ export class Rebuild {
     const stored = schema.filter((r) => r.type === 'table' && (r.rootpage ?? 1) > 0);
     const total = facts.pageCount;
     let best = 0; // never report going backwards
+    // A callback that throws does not stop the copy (as for the calls the VFS makes): progress is
+    // advice, and an exception thrown after the copy is complete would throw away a finished rekey.
+    const tell = (done: number): void => {
+      try {
+        onProgress?.(done, total);
+      } catch {
+        // ignored, see above
+      }
+    };
     const report = (pages: number): void => {
       best = Math.max(best, Math.min(pages, total));
-      onProgress?.(best, total);
+      tell(best);
     };
-    onProgress?.(0, total);
+    tell(0);
     // Pages written to the new file as SQLite spills and commits, reported by the VFS.
     const native = loadAddon() as unknown as { rekeyProgress?: (path: string, total: number, pageSize: number, fn: ((pages: number) => void) | null) => void } | null;
     const tracked = onProgress !== undefined && native?.rekeyProgress !== undefined;
@@ -167,7 +176,7 @@ export class Rebuild {
       if (tracked) native!.rekeyProgress!(this.dest, 0, 512, null);
       db.pragma('writable_schema = OFF');
     }
-    onProgress?.(total, total);
+    tell(total);
   }
 
   /**
