@@ -8,7 +8,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,15 @@ function rows(path: string, enc: EncryptionOpts | null): { n: number; check: str
       check: String(db.pragma('integrity_check', { simple: true })),
       mode: String(db.pragma('journal_mode', { simple: true })),
     };
+  } finally {
+    db.close();
+  }
+}
+
+function rows2(path: string, enc: EncryptionOpts): number {
+  const db = new Database(path, { encryption: openOpts(enc)! });
+  try {
+    return db.prepare('SELECT count(*) FROM t').pluck().get() as number;
   } finally {
     db.close();
   }
@@ -152,20 +161,27 @@ describe('rekeyFile refusals change nothing', () => {
     expect(rows(path, pass('aegis256', PASS)).n).toBe(400);
   });
 
-  it('a wrong passphrase in from on a WAL database: unchanged, WAL included', () => {
-    const path = join(dir, 'x.db');
-    const db = new Database(path, { encryption: pass('aes128gcm', PASS) });
+  it('a wrong passphrase in from on a WAL database with committed frames: main file and -wal unchanged', () => {
+    const live = join(dir, 'live.db');
+    const db = new Database(live, { encryption: pass('aes128gcm', PASS) });
     db.pragma('journal_mode = WAL');
     db.pragma('wal_autocheckpoint = 0');
-    db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT, b BLOB)');
-    db.prepare("INSERT INTO t(v) VALUES ('a')").run();
-    // a copy of the files as a crashed writer leaves them: main + -wal with committed frames
-    const wal = readdirSync(dir);
-    expect(wal).toContain('x.db-wal');
-    db.close(); // checkpoints
-    const before = snapshot();
+    db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)');
+    for (let i = 0; i < 20; i++) db.prepare("INSERT INTO t(v) VALUES ('a')").run();
+    // the files as a killed writer leaves them: the main file and a -wal holding committed frames
+    const path = join(dir, 'x.db');
+    copyFileSync(live, path);
+    copyFileSync(live + '-wal', path + '-wal');
+    db.close();
+    for (const f of readdirSync(dir)) if (f.startsWith('live.db')) rmSync(join(dir, f));
+    expect(statSync(path + '-wal').size).toBeGreaterThan(0);
+    const main = sha256File(path);
+    const wal = sha256File(path + '-wal');
     expect(() => rekeyFile(path, { from: pass('aes128gcm', PASS2), to: null })).toThrow(AuthenticationError);
-    expect(snapshot()).toEqual(before);
+    expect(sha256File(path)).toBe(main);
+    expect(sha256File(path + '-wal')).toBe(wal);
+    expect(readdirSync(dir).filter((f) => !f.endsWith('-shm')).sort()).toEqual(['x.db', 'x.db-wal']);
+    expect(rows2(path, pass('aes128gcm', PASS))).toBe(20);
   });
 
   it('a wrong raw key for a pageseal file: AuthenticationError, unchanged', () => {
