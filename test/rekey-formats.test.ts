@@ -278,6 +278,23 @@ describe('db.rekey and PRAGMA rehexkey across formats', () => {
     expect(rows(path, pass('aegis128l', PASS))).toEqual({ n: 31, check: 'ok', mode: 'wal' });
   });
 
+  it('a connection keyed by PRAGMA cipher + PRAGMA passphrase rekeys to a new passphrase, then PRAGMA rehexkey', () => {
+    const path = join(dir, 'x.db');
+    create(path, pass('aegis256', PASS), true, 25);
+    const db = new Database(path);
+    db.pragma("cipher = 'aegis256'");
+    db.pragma(`passphrase = '${PASS}'`);
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(25);
+    db.rekey(pass('aegis256', PASS2));
+    db.prepare("INSERT INTO t(v) VALUES ('a')").run();
+    const k = hex256();
+    db.pragma(`rehexkey = '${k}'`);
+    db.prepare("INSERT INTO t(v) VALUES ('b')").run();
+    db.close();
+    expect(info(path)).toMatchObject({ format: 'pageseal', kdf: null });
+    expect(rows(path, { cipher: 'aegis256', hexkey: k, format: 'pageseal' })).toEqual({ n: 27, check: 'ok', mode: 'wal' });
+  });
+
   it('PRAGMA rehexkey keeps the pageseal format (a passphrase database gets a raw key, new id)', () => {
     const path = join(dir, 'x.db');
     create(path, pass('aegis256', PASS), false, 10);
