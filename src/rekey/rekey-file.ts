@@ -1,7 +1,8 @@
 /**
- * `rekeyFile(path, { from, to, onProgress })`: changes the key, the cipher, or both, of a closed
- * database; encrypts a plain one (`from: null`) or decrypts one (`to: null`). In place as the user
- * sees it: the same path holds the database after, under the new key.
+ * `rekeyFile(path, { from, to, onProgress })`: changes the key, the cipher, the page format, or all
+ * of them, of a closed database; encrypts a plain one (`from: null`) or decrypts one (`to: null`).
+ * In place as the user sees it: the same path holds the database after, under the new key. A
+ * pageseal-format result is a new database (new database id; a passphrase gets a new salt).
  *
  * How (docs/rekey.md has the why and what is on disk at each step):
  *   1. lock the old file exclusively (refused at once when anyone else has it open);
@@ -28,9 +29,9 @@ import { Rebuild, type Progress } from './rebuild.js';
 import { bytesNeeded, checkFreeSpace } from './space.js';
 
 export interface RekeyFileOptions {
-  /** The current cipher and key, or null for a plain database. */
+  /** The current cipher and key (or passphrase) and format, or null for a plain database. */
   from: EncryptionOpts | null;
-  /** The new cipher and key, or null to decrypt. */
+  /** The new cipher and key (or passphrase, with `kdf` for its scrypt parameters) and format, or null to decrypt. */
   to: EncryptionOpts | null;
   /** Called with (pages done, pages in all) as the copy advances (at least at the start and the end). */
   onProgress?: Progress;
@@ -113,10 +114,6 @@ function formatName(e: ResolvedEncryption | null): FormatName {
   return e ? e.format : 'plain';
 }
 
-function resolveCipherId(o: EncryptionOpts): { id: number; name: string } {
-  return findCipherSpec(o.cipher);
-}
-
 function cipherName(id: number): string {
   return cipherSpecById(id)?.name ?? `cipher id ${id}`;
 }
@@ -138,7 +135,7 @@ function checkSource(path: string, from: EncryptionOpts | null): void {
   if (want !== format) {
     throw new FormatError('FORMAT_MISMATCH', `${path} is in ${format}'s format, not ${want}'s: give from.format = '${format}'`);
   }
-  const cipher = resolveCipherId(from);
+  const cipher = findCipherSpec(from.cipher);
   if (kind.cipherId !== cipher.id) throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherName(kind.cipherId)}, not ${cipher.name}`);
 }
 
