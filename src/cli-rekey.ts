@@ -29,6 +29,8 @@ export interface RekeyArgs {
   newFormat?: string;
   passphrase?: string;
   newPassphrase?: string;
+  /** scrypt's log2(N) for a new passphrase (default: the library's). */
+  newKdfLog2N?: string;
   json: boolean;
 }
 
@@ -46,6 +48,8 @@ interface SideInput {
   hexFlag: string;
   formatFlag: string;
   what: string;
+  /** The new side only: scrypt's log2(N). */
+  kdfLog2N?: string;
 }
 
 /**
@@ -62,8 +66,11 @@ function side(i: SideInput): EncryptionOpts | null {
   if (i.hexkey !== undefined && i.passphrase !== undefined) throw new RekeyUsageError(`give ${i.hexFlag} or a passphrase for the ${i.what === 'a plain database' ? 'current' : 'new'} key, not both`);
   if (i.passphrase) {
     if (format !== 'pageseal') throw new RekeyUsageError(`a passphrase (${i.passEnv}) needs ${i.formatFlag} pageseal`);
-    return { cipher, passphrase: i.passphrase, format };
+    if (i.kdfLog2N === undefined) return { cipher, passphrase: i.passphrase, format };
+    if (!/^\d{1,2}$/.test(i.kdfLog2N)) throw new RekeyUsageError('--new-kdf-log2n takes a whole number (e.g. 18)');
+    return { cipher, passphrase: i.passphrase, format, kdf: { log2N: Number(i.kdfLog2N) } }; // range checked by the library
   }
+  if (i.kdfLog2N !== undefined) throw new RekeyUsageError('--new-kdf-log2n goes with a new passphrase (PAGESEAL_NEW_PASSPHRASE)');
   if (!i.hexkey) {
     const alt = format === 'pageseal' ? ` (or ${i.passEnv})` : '';
     throw new RekeyUsageError(`rekey needs the ${i.what === 'a plain database' ? 'current' : 'new'} key: ${i.hexFlag} K or the ${i.hexEnv} environment variable${alt}`);
@@ -132,6 +139,7 @@ export function runRekey(a: RekeyArgs, env: NodeJS.ProcessEnv, out: (line: strin
     hexFlag: '--new-hexkey',
     formatFlag: '--new-format',
     what: 'decrypting',
+    kdfLog2N: a.newKdfLog2N,
   });
   let pageSize = 4096;
   try {

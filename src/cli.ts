@@ -20,7 +20,7 @@ Usage:
   pageseal decrypt <in> <out> --cipher C [--hexkey K] [--format F]
   pageseal encrypt <in> <out> --cipher C [--hexkey K] [--format F]
   pageseal rekey <file> --cipher C|none [--new-cipher C|none] [--format F]
-                 [--new-format F] [--json]
+                 [--new-format F] [--new-kdf-log2n N] [--json]
   pageseal --help
 
 Commands:
@@ -53,6 +53,8 @@ Options:
   PAGESEAL_PASSPHRASE   with --format pageseal, a passphrase instead of a key
                 (scrypt; the salt and parameters are in the file)
   PAGESEAL_NEW_PASSPHRASE  rekey: the new passphrase (with --new-format pageseal)
+  --new-kdf-log2n N  rekey to a passphrase: scrypt cost N = 2^N (default 17,
+                r = 8, p = 1); a rekey is how a database's parameters rise
   --passphrase P, --new-passphrase P  the same on the command line: visible to
                 other users in 'ps' and kept in shell history, as for --hexkey;
                 prefer the environment variables
@@ -76,11 +78,12 @@ interface Parsed {
   newFormat?: string;
   passphrase?: string;
   newPassphrase?: string;
+  newKdfLog2N?: string;
   json: boolean;
   help: boolean;
 }
 
-const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey', '--format', '--new-format', '--passphrase', '--new-passphrase']);
+const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey', '--format', '--new-format', '--passphrase', '--new-passphrase', '--new-kdf-log2n']);
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: undefined, files: [], json: false, help: false };
@@ -98,6 +101,7 @@ function parseArgs(argv: string[]): Parsed {
       else if (flag === '--new-format') p.newFormat = value;
       else if (flag === '--passphrase') p.passphrase = value;
       else if (flag === '--new-passphrase') p.newPassphrase = value;
+      else if (flag === '--new-kdf-log2n') p.newKdfLog2N = value;
       else p.hexkey = value;
     } else if (a === '--json') p.json = true;
     else if (a === '--help' || a === '-h') p.help = true;
@@ -187,7 +191,7 @@ function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out, progress: ProgressSink
       const [file] = files(p, 1, 'one file');
       try {
         const keys = { hexkey: p.hexkey, newHexkey: p.newHexkey, passphrase: p.passphrase, newPassphrase: p.newPassphrase };
-        runRekey({ file: file!, cipher: p.cipher, newCipher: p.newCipher, format: p.format, newFormat: p.newFormat, ...keys, json: p.json }, env, out, progress);
+        runRekey({ file: file!, cipher: p.cipher, newCipher: p.newCipher, format: p.format, newFormat: p.newFormat, newKdfLog2N: p.newKdfLog2N, ...keys, json: p.json }, env, out, progress);
       } catch (e) {
         if (e instanceof RekeyUsageError) throw new UsageError(e.message);
         throw e;

@@ -397,6 +397,28 @@ describe('pageseal rekey across formats', () => {
     expect(h).toMatch(/PAGESEAL_NEW_PASSPHRASE/);
   });
 
+  it('--new-kdf-log2n sets the new passphrase\'s scrypt cost (how parameters rise); bad values are usage errors', () => {
+    const path = join(dir, 'x.db');
+    create(path, pass('aegis256', PASS), false, 10);
+    expect(info(path).kdf).toMatchObject({ log2N: FAST.log2N });
+    const env = { PAGESEAL_PASSPHRASE: PASS, PAGESEAL_NEW_PASSPHRASE: PASS };
+    let r = cli(['rekey', path, '--cipher', 'aegis256', '--format', 'pageseal', '--new-kdf-log2n', '12'], env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(info(path).kdf).toEqual({ name: 'scrypt', log2N: 12, r: 8, p: 1 });
+    const before = sha256File(path);
+    for (const bad of ['x', '40', '9']) {
+      r = cli(['rekey', path, '--cipher', 'aegis256', '--format', 'pageseal', '--new-kdf-log2n', bad], env);
+      expect(r.status).toBe(2);
+      expect(r.stderr).not.toContain(PASS);
+    }
+    r = cli(['rekey', path, '--cipher', 'aegis256', '--format', 'pageseal', '--new-format', 'turso', '--new-kdf-log2n', '12'], { PAGESEAL_PASSPHRASE: PASS, PAGESEAL_NEW_HEXKEY: hex256() });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/goes with a new passphrase/);
+    expect(sha256File(path)).toBe(before);
+    expect(rows(path, pass('aegis256', PASS)).n).toBe(10);
+  });
+
   it('a wrong passphrase: exit 1, file unchanged, no passphrase in the output', () => {
     const path = join(dir, 'x.db');
     create(path, pass('aegis256', PASS), false, 10);
