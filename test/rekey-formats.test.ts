@@ -268,6 +268,21 @@ describe('db.rekey and PRAGMA rehexkey across formats', () => {
     stock.close();
   });
 
+  it('db.rekey into a pageseal raw key: the connection follows (the copy and the connection share one database id)', () => {
+    // Before: the copy's open drew one database id and the registration after the rename another,
+    // so the connection failed with "re-keyed, but this connection could not follow it".
+    const path = join(dir, 'x.db');
+    const k = hex256();
+    create(path, { cipher: 'aegis256', hexkey: k }, true, 10);
+    const db = new Database(path, { encryption: { cipher: 'aegis256', hexkey: k } });
+    const k2 = hex256();
+    db.rekey({ cipher: 'aegis256', hexkey: k2, format: 'pageseal' });
+    db.prepare("INSERT INTO t(v) VALUES ('a')").run();
+    expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(11);
+    db.close();
+    expect(rows(path, { cipher: 'aegis256', hexkey: k2, format: 'pageseal' })).toEqual({ n: 11, check: 'ok', mode: 'wal' });
+  });
+
   it('a plain connection encrypts its database to a pageseal passphrase and goes on', () => {
     const path = join(dir, 'x.db');
     create(path, null, true, 30);
