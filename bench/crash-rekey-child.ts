@@ -1,16 +1,15 @@
 /**
  * The process the rekey crash loop (crash-rekey.ts) kills. It commits rows (printing "c <id>" after
  * each commit is durable), prints "go", rekeys, prints "done", then commits more rows. Keys come from
- * the environment (CRASH_FROM / CRASH_TO as "cipher:hex", or "none").
+ * the environment (CRASH_FROM / CRASH_TO as JSON encryption options, or "none").
  * Usage: node crash-rekey-child.js <db> <file|db> <first id>
  */
 import { writeSync } from 'node:fs';
-import { Database, rekeyFile, type EncryptionOpts, type CipherName } from '../src/index.js';
+import { Database, rekeyFile, type EncryptionOpts } from '../src/index.js';
 
 function keyOf(s: string | undefined): EncryptionOpts | null {
   if (!s || s === 'none') return null;
-  const [cipher, hexkey] = s.split(':');
-  return { cipher: cipher as CipherName, hexkey: hexkey! };
+  return JSON.parse(s) as EncryptionOpts;
 }
 
 function say(line: string): void {

@@ -3,7 +3,10 @@
  * commits more, and is killed with SIGKILL at a random moment around the rekey. After each kill the
  * database must open with the old or the new key (and cipher), pass integrity_check, and hold every
  * row the child reported committed. Scenarios cover WAL and rollback (DELETE) mode, same-reserve and
- * different-reserve changes, plain to encrypted, encrypted to plain, rekeyFile and db.rekey.
+ * different-reserve changes, plain to encrypted, encrypted to plain, rekeyFile and db.rekey, and
+ * changes between page formats: a side is written `cipher` (Turso's format), `ps:cipher`
+ * (pageseal's format, raw key) or `pp:cipher` (pageseal's format, passphrase; scrypt at N = 2^14 to
+ * keep the loop quick: the parameters change the key's cost, not the copy).
  *
  * Usage: npm run crash:rekey -- [--kills 250] [--rows 20000] [--json]
  * Prints a table per scenario: runs, runs where the kill landed before the child finished, how the
@@ -34,6 +37,10 @@ const SCENARIOS: Scenario[] = [
   { name: 'aegis256 -> aes256gcm (48 -> 28), DELETE, rekeyFile', journal: 'delete', from: 'aegis256', to: 'aes256gcm', how: 'file' },
   { name: 'aes128gcm -> aegis128l (28 -> 32), WAL, db.rekey', journal: 'wal', from: 'aes128gcm', to: 'aegis128l', how: 'db' },
   { name: 'aegis128x4 -> plain, WAL, db.rekey', journal: 'wal', from: 'aegis128x4', to: 'none', how: 'db' },
+  { name: 'turso aegis256 -> pageseal passphrase aegis256, WAL, rekeyFile', journal: 'wal', from: 'aegis256', to: 'pp:aegis256', how: 'file' },
+  { name: 'pageseal passphrase aes128gcm -> pageseal key aegis256 (28 -> 48), DELETE, db.rekey', journal: 'delete', from: 'pp:aes128gcm', to: 'ps:aegis256', how: 'db' },
+  { name: 'pageseal key aegis128l -> turso aes256gcm (32 -> 28), WAL, db.rekey', journal: 'wal', from: 'ps:aegis128l', to: 'aes256gcm', how: 'db' },
+  { name: 'pageseal passphrase aegis256 -> plain, DELETE, rekeyFile', journal: 'delete', from: 'pp:aegis256', to: 'none', how: 'file' },
 ];
 
 function arg(name: string, dflt: number): number {
@@ -41,12 +48,17 @@ function arg(name: string, dflt: number): number {
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 }
 
-function keyFor(cipher: string): EncryptionOpts | null {
-  if (cipher === 'none') return null;
-  return { cipher: cipher as CipherName, hexkey: randomBytes(cipher.includes('128') ? 16 : 32).toString('hex') };
+function keyFor(side: string): EncryptionOpts | null {
+  if (side === 'none') return null;
+  const [kind, name] = side.includes(':') ? side.split(':') : ['turso', side];
+  const cipher = name as CipherName;
+  if (kind === 'pp') return { cipher, passphrase: `pass ${randomBytes(9).toString('base64')}`, format: 'pageseal', kdf: { log2N: 14 } };
+  const hexkey = randomBytes(cipher.includes('128') ? 16 : 32).toString('hex');
+  return kind === 'ps' ? { cipher, hexkey, format: 'pageseal' } : { cipher, hexkey };
 }
 
-const env = (k: EncryptionOpts | null): string => (k ? `${k.cipher}:${k.hexkey}` : 'none');
+/** CRASH_FROM / CRASH_TO for the child: "none", or JSON of the options (a test loop's throwaway keys). */
+const env = (k: EncryptionOpts | null): string => (k ? JSON.stringify(k) : 'none');
 
 function makeDb(path: string, s: Scenario, from: EncryptionOpts | null, rows: number): void {
   const db = from ? new Database(path, { encryption: from }) : new BetterSqlite3(path);

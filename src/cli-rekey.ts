@@ -1,7 +1,9 @@
 /**
- * `pageseal rekey <file> --cipher C|none --new-cipher C|none`: the command-line face of rekeyFile.
- * The current key comes from PAGESEAL_HEXKEY, the new one from PAGESEAL_NEW_HEXKEY (or --hexkey /
- * --new-hexkey, visible to other users in `ps`). A progress bar goes to stderr when it is a
+ * `pageseal rekey <file> --cipher C|none --new-cipher C|none [--format F] [--new-format F]`: the
+ * command-line face of rekeyFile. The current key comes from PAGESEAL_HEXKEY (or, with --format
+ * pageseal, a passphrase from PAGESEAL_PASSPHRASE), the new one from PAGESEAL_NEW_HEXKEY (or, with
+ * --new-format pageseal, PAGESEAL_NEW_PASSPHRASE); --hexkey / --new-hexkey / --passphrase /
+ * --new-passphrase put them on the command line, visible to other users in `ps`. A progress bar goes to stderr when it is a
  * terminal (pages done / all, rate, time left); nothing otherwise. --json prints a summary.
  */
 import { rekeyFile, type RekeyResult } from './rekey/rekey-file.js';
@@ -21,16 +23,71 @@ export interface RekeyArgs {
   newCipher?: string;
   hexkey?: string;
   newHexkey?: string;
+  /** turso (default) or pageseal: the file's format now. */
+  format?: string;
+  /** The format after (default: --format). */
+  newFormat?: string;
+  passphrase?: string;
+  newPassphrase?: string;
+  /** scrypt's log2(N) for a new passphrase (default: the library's). */
+  newKdfLog2N?: string;
   json: boolean;
 }
 
 export class RekeyUsageError extends Error {}
 
-function side(cipher: string | undefined, hexkey: string | undefined, envName: string, flag: string, what: string): EncryptionOpts | null {
-  if (cipher === undefined) throw new RekeyUsageError(`rekey needs ${flag === '--hexkey' ? '--cipher' : '--new-cipher'} (a cipher name, or none for ${what})`);
-  if (cipher.toLowerCase() === 'none') return null;
-  if (!hexkey) throw new RekeyUsageError(`rekey needs the ${what === 'a plain database' ? 'current' : 'new'} key: ${flag} K or the ${envName} environment variable`);
-  return { cipher: findCipherSpec(cipher).name, hexkey }; // UnknownCipherError for a bad name
+interface SideInput {
+  cipher: string | undefined;
+  format: string | undefined;
+  hexkey?: string;
+  passphrase?: string;
+  /** Environment variable names and flags, for the messages. */
+  hexEnv: string;
+  passEnv: string;
+  cipherFlag: string;
+  hexFlag: string;
+  formatFlag: string;
+  what: string;
+  /** The new side only: scrypt's log2(N). */
+  kdfLog2N?: string;
+}
+
+/**
+ * One side of the rekey. A raw key given as a flag wins; otherwise, in pageseal's format, a
+ * passphrase (flag, then environment) is used when there is one, as for the other commands; else
+ * the hex key from the environment. A passphrase in Turso's format is refused (no place for its salt).
+ */
+function side(i: SideInput): EncryptionOpts | null {
+  if (i.cipher === undefined) throw new RekeyUsageError(`rekey needs ${i.cipherFlag} (a cipher name, or none for ${i.what})`);
+  if (i.format !== undefined && i.format !== 'turso' && i.format !== 'pageseal') throw new RekeyUsageError(`${i.formatFlag} is turso or pageseal`);
+  if (i.cipher.toLowerCase() === 'none') return null;
+  const cipher = findCipherSpec(i.cipher).name; // UnknownCipherError for a bad name
+  const format = i.format === 'pageseal' ? 'pageseal' : 'turso';
+  if (i.hexkey !== undefined && i.passphrase !== undefined) throw new RekeyUsageError(`give ${i.hexFlag} or a passphrase for the ${i.what === 'a plain database' ? 'current' : 'new'} key, not both`);
+  if (i.passphrase) {
+    if (format !== 'pageseal') throw new RekeyUsageError(`a passphrase (${i.passEnv}) needs ${i.formatFlag} pageseal`);
+    if (i.kdfLog2N === undefined) return { cipher, passphrase: i.passphrase, format };
+    if (!/^\d{1,2}$/.test(i.kdfLog2N)) throw new RekeyUsageError('--new-kdf-log2n takes a whole number (e.g. 18)');
+    return { cipher, passphrase: i.passphrase, format, kdf: { log2N: Number(i.kdfLog2N) } }; // range checked by the library
+  }
+  if (i.kdfLog2N !== undefined) throw new RekeyUsageError('--new-kdf-log2n goes with a new passphrase (PAGESEAL_NEW_PASSPHRASE)');
+  if (!i.hexkey) {
+    const alt = format === 'pageseal' ? ` (or ${i.passEnv})` : '';
+    throw new RekeyUsageError(`rekey needs the ${i.what === 'a plain database' ? 'current' : 'new'} key: ${i.hexFlag} K or the ${i.hexEnv} environment variable${alt}`);
+  }
+  return { cipher, hexkey: i.hexkey, format };
+}
+
+/** The key sources of one side: flags first, then the environment (a passphrase only in pageseal's format). */
+function sources(flagHex: string | undefined, flagPass: string | undefined, envHex: string | undefined, envPass: string | undefined, format: string | undefined): { hexkey?: string; passphrase?: string } {
+  if (flagHex !== undefined || flagPass !== undefined) return { hexkey: flagHex, passphrase: flagPass };
+  if (format === 'pageseal' && envPass) return { passphrase: envPass };
+  return { hexkey: envHex || undefined };
+}
+
+function formatLabel(format: string, passphrase: boolean): string {
+  if (format === 'plain') return '';
+  return ` (${format}${passphrase ? ', passphrase' : ''})`;
 }
 
 /** A one-line bar redrawn in place: `[#####.....]  42%  1234/2930 pages  35.2 MB/s  0:07 left`. */
@@ -60,8 +117,30 @@ export function progressBar(sink: ProgressSink, pageSize: () => number): { updat
 }
 
 export function runRekey(a: RekeyArgs, env: NodeJS.ProcessEnv, out: (line: string) => void, progress: ProgressSink): RekeyResult {
-  const from = side(a.cipher, a.hexkey ?? env.PAGESEAL_HEXKEY, 'PAGESEAL_HEXKEY', '--hexkey', 'a plain database');
-  const to = side(a.newCipher ?? a.cipher, a.newHexkey ?? env.PAGESEAL_NEW_HEXKEY, 'PAGESEAL_NEW_HEXKEY', '--new-hexkey', 'decrypting');
+  const newFormat = a.newFormat ?? a.format;
+  const from = side({
+    cipher: a.cipher,
+    format: a.format,
+    ...sources(a.hexkey, a.passphrase, env.PAGESEAL_HEXKEY, env.PAGESEAL_PASSPHRASE, a.format),
+    hexEnv: 'PAGESEAL_HEXKEY',
+    passEnv: 'PAGESEAL_PASSPHRASE',
+    cipherFlag: '--cipher',
+    hexFlag: '--hexkey',
+    formatFlag: '--format',
+    what: 'a plain database',
+  });
+  const to = side({
+    cipher: a.newCipher ?? a.cipher,
+    format: newFormat,
+    ...sources(a.newHexkey, a.newPassphrase, env.PAGESEAL_NEW_HEXKEY, env.PAGESEAL_NEW_PASSPHRASE, newFormat),
+    hexEnv: 'PAGESEAL_NEW_HEXKEY',
+    passEnv: 'PAGESEAL_NEW_PASSPHRASE',
+    cipherFlag: '--new-cipher',
+    hexFlag: '--new-hexkey',
+    formatFlag: '--new-format',
+    what: 'decrypting',
+    kdfLog2N: a.newKdfLog2N,
+  });
   let pageSize = 4096;
   try {
     pageSize = info(a.file).pageSize || 4096; // for the rate shown by the bar
@@ -76,6 +155,6 @@ export function runRekey(a: RekeyArgs, env: NodeJS.ProcessEnv, out: (line: strin
     bar.end();
   }
   if (a.json) out(JSON.stringify({ file: a.file, ...r }));
-  else out(`rekeyed ${a.file}: ${r.from} -> ${r.to} (${r.pagesAfter} pages of ${r.pageSize} bytes, ${r.journalMode} mode, ${(r.milliseconds / 1000).toFixed(2)} s)`);
+  else out(`rekeyed ${a.file}: ${r.from}${formatLabel(r.fromFormat, false)} -> ${r.to}${formatLabel(r.toFormat, r.toPassphrase)} (${r.pagesAfter} pages of ${r.pageSize} bytes, ${r.journalMode} mode, ${(r.milliseconds / 1000).toFixed(2)} s)`);
   return r;
 }

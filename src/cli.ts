@@ -20,7 +20,8 @@ Usage:
   pageseal verify <file> --cipher C [--hexkey K] [--format F] [--json]
   pageseal decrypt <in> <out> --cipher C [--hexkey K] [--format F]
   pageseal encrypt <in> <out> --cipher C [--hexkey K] [--format F]
-  pageseal rekey <file> --cipher C|none [--new-cipher C|none] [--json]
+  pageseal rekey <file> --cipher C|none [--new-cipher C|none] [--format F]
+                 [--new-format F] [--new-kdf-log2n N] [--json]
   pageseal --help
 
 Commands:
@@ -31,7 +32,11 @@ Commands:
   encrypt   write an encrypted copy (either format) of any plain SQLite file
   rekey     re-encrypt a database in place: new key, new cipher, or both;
             --cipher none encrypts a plain database, --new-cipher none decrypts one.
-            Current key from PAGESEAL_HEXKEY, new key from PAGESEAL_NEW_HEXKEY.
+            Current key from PAGESEAL_HEXKEY, new key from PAGESEAL_NEW_HEXKEY;
+            with --format / --new-format pageseal, a passphrase instead from
+            PAGESEAL_PASSPHRASE / PAGESEAL_NEW_PASSPHRASE. --new-format (default:
+            --format) converts between formats; a pageseal-format result gets a
+            new database id (and, for a passphrase, a new salt).
             Crash-safe: after a kill the file opens with the old or the new key.
             Refused while any other connection has the database open.
 
@@ -45,8 +50,15 @@ Options:
   --new-hexkey K the new key in hex (prefer PAGESEAL_NEW_HEXKEY, as for --hexkey)
   --format F    turso (default: Turso's format) or pageseal (page numbers and the
                 database bound into every page; not readable by Turso)
+  --new-format F rekey: the format after (default: --format)
   PAGESEAL_PASSPHRASE   with --format pageseal, a passphrase instead of a key
                 (scrypt; the salt and parameters are in the file)
+  PAGESEAL_NEW_PASSPHRASE  rekey: the new passphrase (with --new-format pageseal)
+  --new-kdf-log2n N  rekey to a passphrase: scrypt cost N = 2^N (default 17,
+                r = 8, p = 1); a rekey is how a database's parameters rise
+  --passphrase P, --new-passphrase P  the same on the command line: visible to
+                other users in 'ps' and kept in shell history, as for --hexkey;
+                prefer the environment variables
   --json        machine-readable output (info, verify, rekey)
 
 Outputs are written to a temporary file and renamed when complete; an existing
@@ -64,11 +76,15 @@ interface Parsed {
   newCipher?: string;
   newHexkey?: string;
   format?: string;
+  newFormat?: string;
+  passphrase?: string;
+  newPassphrase?: string;
+  newKdfLog2N?: string;
   json: boolean;
   help: boolean;
 }
 
-const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey', '--format']);
+const VALUE_FLAGS = new Set(['--cipher', '--hexkey', '--new-cipher', '--new-hexkey', '--format', '--new-format', '--passphrase', '--new-passphrase', '--new-kdf-log2n']);
 
 function parseArgs(argv: string[]): Parsed {
   const p: Parsed = { command: undefined, files: [], json: false, help: false };
@@ -83,6 +99,10 @@ function parseArgs(argv: string[]): Parsed {
       else if (flag === '--new-cipher') p.newCipher = value;
       else if (flag === '--new-hexkey') p.newHexkey = value;
       else if (flag === '--format') p.format = value;
+      else if (flag === '--new-format') p.newFormat = value;
+      else if (flag === '--passphrase') p.passphrase = value;
+      else if (flag === '--new-passphrase') p.newPassphrase = value;
+      else if (flag === '--new-kdf-log2n') p.newKdfLog2N = value;
       else p.hexkey = value;
     } else if (a === '--json') p.json = true;
     else if (a === '--help' || a === '-h') p.help = true;
@@ -102,7 +122,7 @@ function keyOptions(p: Parsed, env: NodeJS.ProcessEnv): ToolOptions {
   if (!p.cipher) throw new UsageError(`${p.command} needs --cipher`);
   if (p.format !== undefined && p.format !== 'turso' && p.format !== 'pageseal') throw new UsageError('--format is turso or pageseal');
   const cipher = findCipherSpec(p.cipher).name;
-  const passphrase = p.hexkey === undefined ? env.PAGESEAL_PASSPHRASE : undefined;
+  const passphrase = p.hexkey === undefined ? (p.passphrase ?? env.PAGESEAL_PASSPHRASE) : undefined;
   if (passphrase) {
     if (p.format !== 'pageseal') throw new UsageError('a passphrase (PAGESEAL_PASSPHRASE) needs --format pageseal');
     return { cipher, passphrase, format: 'pageseal' };
@@ -200,7 +220,8 @@ function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out, progress: ProgressSink
     case 'rekey': {
       const [file] = files(p, 1, 'one file');
       try {
-        runRekey({ file: file!, cipher: p.cipher, newCipher: p.newCipher, hexkey: p.hexkey, newHexkey: p.newHexkey, json: p.json }, env, out, progress);
+        const keys = { hexkey: p.hexkey, newHexkey: p.newHexkey, passphrase: p.passphrase, newPassphrase: p.newPassphrase };
+        runRekey({ file: file!, cipher: p.cipher, newCipher: p.newCipher, format: p.format, newFormat: p.newFormat, newKdfLog2N: p.newKdfLog2N, ...keys, json: p.json }, env, out, progress);
       } catch (e) {
         if (e instanceof RekeyUsageError) throw new UsageError(e.message);
         throw e;

@@ -14,6 +14,7 @@ import type { EncryptionOpts } from '../options.js';
 import type { CipherName } from '../ciphers/types.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
+import { sniffDatabase } from './sniff.js';
 import { releaseKey } from './keys.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { refuseAttachKey } from './attach-key.js';
@@ -198,7 +199,10 @@ export class Database extends Base {
     if (typeof cipher !== 'string' || cipher === '') {
       throw new InvalidOptionsError('PRAGMA rehexkey needs a connection that has a key; to encrypt a plain database use db.rekey({ cipher, hexkey })');
     }
-    this.rekey({ cipher: cipher as CipherName, hexkey }); // the VFS reports the canonical name
+    // The format stays: a pageseal-format database (raw key or passphrase) gets the new raw key in
+    // pageseal's format (and, being rebuilt, a new database id); a Turso-format one stays Turso's.
+    const format = sniffDatabase(install().canonicalPath(this.#path ?? this.name)).kind === 'pageseal' ? 'pageseal' : 'turso';
+    this.rekey({ cipher: cipher as CipherName, hexkey, format }); // the VFS reports the canonical name
   }
 
   /**

@@ -13,7 +13,8 @@
  */
 import { InvalidOptionsError, PagesealError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
-import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { resolveEncryptionFor, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { sniffDatabase } from '../api/sniff.js';
 import { install } from '../api/install.js';
 import { acquireKey, releaseKey } from '../api/keys.js';
 import { loadAddon } from '../addon.js';
@@ -77,11 +78,13 @@ function leaveWal(db: Database, path: string): boolean {
  * (undefined when its key came from PRAGMA, or it has none); returns the new one.
  */
 export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: EncryptionOpts | null, options: RekeyOptions = {}): { result: RekeyResult; keyId: string | undefined } {
-  if (toOpts === undefined) throw new InvalidOptionsError('db.rekey() needs the new { cipher, hexkey }, or null to decrypt');
+  if (toOpts === undefined) throw new InvalidOptionsError("db.rekey() needs the new { cipher, hexkey } (or { cipher, passphrase, format: 'pageseal' }), or null to decrypt");
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('db.rekey() options must be an object');
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionsError('onProgress must be a function');
   checkConnection(db);
-  const to: ResolvedEncryption | null = toOpts === null ? null : resolveEncryption(toOpts);
+  // In pageseal's format the copy is a new database: a fresh database id, and for a passphrase a
+  // key derived with it (and toOpts.kdf, else the default parameters).
+  const to: ResolvedEncryption | null = toOpts === null ? null : resolveEncryptionFor(toOpts, null);
   const vfs = install();
   const native = addon();
   const path = vfs.canonicalPath(db.name); // as SQLite opened it: absolute, symlinks followed
@@ -97,12 +100,12 @@ export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: E
       throw e;
     }
     const spec = cipherId ? cipherSpecById(cipherId) : undefined;
+    const fromFormat = !spec ? 'plain' : sniffDatabase(path).kind === 'pageseal' ? 'pageseal' : 'turso';
     leftWal = leaveWal(db, path);
     native.rekeyShareKey(true);
     const result = copyAndSwap({
       path,
-      from: spec ? { reserve: spec.reservedBytes, name: spec.name } : null,
-      toOpts,
+      from: spec ? { reserve: spec.reservedBytes, name: spec.name, format: fromFormat } : null,
       to,
       onProgress: options.onProgress,
       wal: leftWal,

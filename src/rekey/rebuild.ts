@@ -11,11 +11,13 @@
  *
  * Memory stays flat: SQLite streams both files through its page caches. See docs/rekey.md.
  */
-import { PagesealError } from '../errors.js';
+import { KeyNotAppliedError, PagesealError } from '../errors.js';
 import { Database } from '../api/database.js';
 import { explainError } from '../api/explain.js';
 import { loadAddon } from '../addon.js';
-import type { EncryptionOpts } from '../options.js';
+import type { ResolvedEncryption } from '../options.js';
+import { install } from '../api/install.js';
+import { acquireKey, releaseKey } from '../api/keys.js';
 
 export type Progress = (done: number, total: number) => void;
 
@@ -54,11 +56,32 @@ export class Rebuild {
   readonly db: Database;
   readonly dest: string;
   #attached = false;
+  #keyId: string | undefined;
 
-  constructor(dest: string, to: EncryptionOpts | null) {
+  /**
+   * `to` is the new file's key, resolved once by the caller: in pageseal's format it carries the
+   * new database id (and, for a passphrase, the key derived with it), which the caller registers
+   * again for the real path after the rename, so both must be the same. It is registered for
+   * `dest` here (not passed as an encryption option, which would draw another database id).
+   */
+  constructor(dest: string, to: ResolvedEncryption | null) {
     this.dest = dest;
-    // timeout 0: a lock held by anyone else is reported at once, never waited for.
-    this.db = to ? new Database(dest, { encryption: to, timeout: 0 }) : new Database(dest, { timeout: 0 });
+    const vfs = install();
+    if (to) this.#keyId = acquireKey(vfs, dest, to);
+    try {
+      // timeout 0: a lock held by anyone else is reported at once, never waited for.
+      this.db = new Database(dest, { timeout: 0 });
+    } catch (e) {
+      this.#release();
+      throw e;
+    }
+    // Fail closed: the VFS must hold the new key for the file SQLite opened, or the copy would be
+    // written in plaintext (the check Database makes for its own keyed opens).
+    if (to && this.db.pragma('pageseal_key_path', { simple: true }) !== this.#keyId) {
+      this.db.close();
+      this.#release();
+      throw new KeyNotAppliedError(`${dest}: the new key was not applied to the copy; nothing was changed`);
+    }
     // Defensive mode off for this private connection only: the copy writes schema rows (views,
     // triggers, virtual tables) and shadow tables, as VACUUM does.
     this.db.unsafeMode(true);
@@ -227,7 +250,16 @@ export class Rebuild {
     try {
       this.detach();
     } finally {
-      if (this.db.open) this.db.close();
+      try {
+        if (this.db.open) this.db.close();
+      } finally {
+        this.#release();
+      }
     }
+  }
+
+  #release(): void {
+    if (this.#keyId !== undefined) releaseKey(install(), this.#keyId);
+    this.#keyId = undefined;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * `rekeyFile(path, { from, to, onProgress })`: changes the key, the cipher, or both, of a closed
- * database; encrypts a plain one (`from: null`) or decrypts one (`to: null`). In place as the user
- * sees it: the same path holds the database after, under the new key.
+ * `rekeyFile(path, { from, to, onProgress })`: changes the key, the cipher, the page format, or all
+ * of them, of a closed database; encrypts a plain one (`from: null`) or decrypts one (`to: null`).
+ * In place as the user sees it: the same path holds the database after, under the new key. A
+ * pageseal-format result is a new database (new database id; a passphrase gets a new salt).
  *
  * How (docs/rekey.md has the why and what is on disk at each step):
  *   1. lock the old file exclusively (refused at once when anyone else has it open);
@@ -16,11 +17,11 @@ import { chmodSync, chownSync, closeSync, fsyncSync, openSync, readdirSync, read
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import { FormatError, InvalidOptionsError, PagesealError } from '../errors.js';
-import { cipherSpecById } from '../ciphers/registry.js';
-import { resolveEncryption, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
+import { cipherSpecById, findCipherSpec } from '../ciphers/registry.js';
+import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { install, type VfsBinding } from '../api/install.js';
 import { acquireKey, isRegistered, releaseKey } from '../api/keys.js';
-import { sniffDatabase } from '../api/sniff.js';
+import { readStoredHeader, sniffDatabase } from '../api/sniff.js';
 import { loadAddon } from '../addon.js';
 import { fsyncDir } from '../tools/files.js';
 import { checkPageGeometry } from '../format/sqlite-header.js';
@@ -28,9 +29,9 @@ import { Rebuild, type Progress } from './rebuild.js';
 import { bytesNeeded, checkFreeSpace } from './space.js';
 
 export interface RekeyFileOptions {
-  /** The current cipher and key, or null for a plain database. */
+  /** The current cipher and key (or passphrase) and format, or null for a plain database. */
   from: EncryptionOpts | null;
-  /** The new cipher and key, or null to decrypt. */
+  /** The new cipher and key (or passphrase, with `kdf` for its scrypt parameters) and format, or null to decrypt. */
   to: EncryptionOpts | null;
   /** Called with (pages done, pages in all) as the copy advances (at least at the start and the end). */
   onProgress?: Progress;
@@ -45,8 +46,15 @@ export interface RekeyResult {
   journalMode: string;
   from: string;
   to: string;
+  /** The page format before and after: 'plain', 'turso' or 'pageseal'. */
+  fromFormat: FormatName;
+  toFormat: FormatName;
+  /** Whether the new file's key is derived from a passphrase (pageseal's format). */
+  toPassphrase: boolean;
   milliseconds: number;
 }
+
+export type FormatName = 'plain' | 'turso' | 'pageseal';
 
 /** The sibling name prefix of the copies: `<name>.pageseal-rekey-`. */
 export function copyPrefix(path: string): string {
@@ -87,33 +95,48 @@ function realPath(p: string): string {
   }
 }
 
-function resolveSide(v: unknown, name: string): ResolvedEncryption | null {
-  if (v === null) return null;
-  if (v === undefined) throw new InvalidOptionsError(`rekeyFile needs ${name}: { cipher, hexkey }, or null for a plain database`);
-  return resolveEncryption(v);
+/**
+ * Checks the shape of one side's options (no key derived yet: a passphrase's key needs the file's
+ * header). A bad hexkey is reported here, before the file is looked at.
+ */
+function checkSide(v: unknown, name: string): void {
+  if (v === null) return;
+  if (v === undefined) throw new InvalidOptionsError(`rekeyFile needs ${name}: { cipher, hexkey } or { cipher, passphrase, format: 'pageseal' }, or null for a plain database`);
+  formatOf(v);
+  if (!usesPassphrase(v)) resolveEncryptionFor(v, null).wipe();
 }
 
 function describe(e: ResolvedEncryption | null): string {
   return e ? e.cipher.name : 'none (plain)';
 }
 
-/** Refuses a file whose format does not fit `from`, before anything is opened. */
-function checkSource(path: string, from: ResolvedEncryption | null): void {
+function formatName(e: ResolvedEncryption | null): FormatName {
+  return e ? e.format : 'plain';
+}
+
+function cipherName(id: number): string {
+  return cipherSpecById(id)?.name ?? `cipher id ${id}`;
+}
+
+/** Refuses a file whose format or cipher does not fit `from`, before anything is opened or any key derived. */
+function checkSource(path: string, from: EncryptionOpts | null): void {
   const kind = sniffDatabase(path);
   if (kind.kind === 'missing' || kind.kind === 'empty') throw new PagesealError('IO', `${path}: no database there (missing or empty file)`);
-  if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor a Turso-encrypted one`);
-  if (kind.kind === 'plain' && from) {
-    throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database: give from: null (pageseal rekey --cipher none) to encrypt it`);
+  if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor an encrypted one`);
+  if (kind.kind === 'plain') {
+    if (from) throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database: give from: null (pageseal rekey --cipher none) to encrypt it`);
+    return;
   }
-  if (kind.kind === 'encrypted') {
-    if (!from) {
-      const name = cipherSpecById(kind.cipherId)?.name ?? `cipher id ${kind.cipherId}`;
-      throw new FormatError('NOT_A_DATABASE', `${path} is encrypted (${name}): give its current { cipher, hexkey } as from`);
-    }
-    if (kind.cipherId !== from.cipher.id) {
-      throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherSpecById(kind.cipherId)?.name ?? `cipher id ${kind.cipherId}`}, not ${from.cipher.name}`);
-    }
+  const format: FormatName = kind.kind === 'pageseal' ? 'pageseal' : 'turso';
+  if (!from) {
+    throw new FormatError('NOT_A_DATABASE', `${path} is encrypted (${cipherName(kind.cipherId)}, ${format}'s format): give its current key as from`);
   }
+  const want = formatOf(from);
+  if (want !== format) {
+    throw new FormatError('FORMAT_MISMATCH', `${path} is in ${format}'s format, not ${want}'s: give from.format = '${format}'`);
+  }
+  const cipher = findCipherSpec(from.cipher);
+  if (kind.cipherId !== cipher.id) throw new FormatError('CIPHER_MISMATCH', `${path} is encrypted with ${cipherName(kind.cipherId)}, not ${cipher.name}`);
 }
 
 /** Connections of this process on `path`, through the VFS (any key source) and the key registry. */
@@ -143,8 +166,8 @@ function nonEmpty(p: string): boolean {
 /** What copyAndSwap needs to know. */
 export interface Swap {
   path: string;
-  from: ResolvedEncryption | null | { reserve: number; name: string };
-  toOpts: EncryptionOpts | null;
+  from: ResolvedEncryption | null | { reserve: number; name: string; format: FormatName };
+  /** The new key, resolved once (in pageseal's format it holds the new file's database id). */
   to: ResolvedEncryption | null;
   onProgress?: Progress;
   /** The database was in WAL mode (default: what the old file says now). */
@@ -188,6 +211,11 @@ function nameOf(e: Swap['from']): string {
   return 'name' in e ? e.name : e.cipher.name;
 }
 
+function fromFormatOf(e: Swap['from']): FormatName {
+  if (!e) return 'plain';
+  return e.format;
+}
+
 /**
  * Steps 1-4 (see the top of this file). The old file's key, if any, must be registered for its path
  * (the copy connection reads it through the VFS).
@@ -199,7 +227,7 @@ export function copyAndSwap(s: Swap): RekeyResult {
   let rebuild: Rebuild | undefined;
   let renamed = false;
   try {
-    rebuild = new Rebuild(copy, s.toOpts);
+    rebuild = new Rebuild(copy, s.to);
     // The copy takes the old file's mode and owner before it holds a byte (a decrypt in place must not
     // leave a private database world-readable, nor a service's database owned by whoever rekeyed it).
     keepOwnership(path, copy);
@@ -242,6 +270,9 @@ export function copyAndSwap(s: Swap): RekeyResult {
       journalMode: wal ? 'wal' : facts.journalMode,
       from: nameOf(s.from),
       to: describe(s.to),
+      fromFormat: fromFormatOf(s.from),
+      toFormat: formatName(s.to),
+      toPassphrase: s.to?.header?.kdf != null,
       milliseconds: Date.now() - started,
     };
   } finally {
@@ -255,37 +286,46 @@ export function copyAndSwap(s: Swap): RekeyResult {
 }
 
 /** A database no connection of this process has open. */
-function rekeyClosed(path: string, fromOpts: EncryptionOpts | null, from: ResolvedEncryption | null, toOpts: EncryptionOpts | null, to: ResolvedEncryption | null, onProgress?: Progress): RekeyResult {
+function rekeyClosed(path: string, from: ResolvedEncryption | null, to: ResolvedEncryption | null, onProgress?: Progress): RekeyResult {
   const vfs = install();
-  checkSource(path, from);
   if (openHere(vfs, path)) {
     throw new PagesealError('BUSY', `${path} is open in this process: close its connections first, or use db.rekey() on the only one; nothing was changed`);
   }
   const keyId = from ? acquireKey(vfs, path, from) : undefined;
   try {
-    return copyAndSwap({ path, from, toOpts, to, onProgress });
+    return copyAndSwap({ path, from, to, onProgress });
   } finally {
     if (keyId !== undefined) releaseKey(vfs, keyId);
   }
 }
 
 /**
- * Re-encrypts the closed database at `path` from `from` to `to` (either may be null: plain).
- * Throws, having changed nothing, when the file does not match `from`, when any connection (this
- * process or another) has it open, or when the disk lacks the space for the copy.
+ * Re-encrypts the closed database at `path` from `from` to `to` (either may be null: plain), in
+ * either page format, with a raw key or (pageseal's format) a passphrase on either side. `from` is
+ * resolved against the file's stored header (its database id, KDF salt and parameters); a `to` in
+ * pageseal's format makes a new database: a fresh database id, and for a passphrase a key derived
+ * with it and `to.kdf` (default parameters when absent). Throws, having changed nothing, when the
+ * file does not match `from`, when any connection (this process or another) has it open, or when
+ * the disk lacks the space for the copy.
  */
 export function rekeyFile(path: string, options: RekeyFileOptions): RekeyResult {
   if (typeof path !== 'string' || path.trim() === '') throw new InvalidOptionsError('rekeyFile needs a database path');
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('rekeyFile needs options { from, to }');
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionsError('onProgress must be a function');
-  const from = resolveSide(options.from, 'from');
+  checkSide(options.from, 'from');
+  checkSide(options.to, 'to');
+  const file = realPath(path.trim());
+  checkSource(file, options.from);
+  let from: ResolvedEncryption | null = null;
   let to: ResolvedEncryption | null = null;
   try {
-    to = resolveSide(options.to, 'to');
-    return rekeyClosed(realPath(path.trim()), options.from, from, options.to, to, options.onProgress);
+    // The stored header gives the database id (and a passphrase's salt and parameters); if the file
+    // changes before it is locked, the key simply fails to authenticate page 1 and nothing is written.
+    if (options.from) from = resolveEncryptionFor(options.from, readStoredHeader(file));
+    if (options.to) to = resolveEncryptionFor(options.to, null);
+    return rekeyClosed(file, from, to, options.onProgress);
   } finally {
     from?.wipe();
     to?.wipe();
   }
 }
-

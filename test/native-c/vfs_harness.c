@@ -23,9 +23,17 @@
 #include "sqlite3.h"
 
 /* From src/native/vfs (ps_vfs.h pulls in sqlite3ext.h, which this program must not see). */
-int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len);
+int ps_keys_register(const char *canon, int cipher, const uint8_t *key, size_t len, const uint8_t *seal); /* seal NULL: Turso's format */
 int ps_keys_unregister(const char *canon);
 int sqlite3_pageseal_init(sqlite3 *db, char **err, const sqlite3_api_routines *api);
+
+/* napi_rekey.c (Node-API, not built here) reports a rekey copy's progress from the VFS's write path; no
+ * rekey runs in this harness, so there is nothing to report. */
+struct ps_file;
+void ps_rekey_on_write(struct ps_file *f, sqlite3_int64 end) {
+  (void)f;
+  (void)end;
+}
 
 static int failures = 0;
 #define CHECK(cond, ...)                            \
@@ -69,7 +77,7 @@ static char *register_key(const char *path, int cipher, int wrong) {
   uint8_t key[32];
   key_of(cipher, wrong, key);
   unix_vfs->xFullPathname(unix_vfs, path, unix_vfs->mxPathname + 1, canon);
-  int rc = ps_keys_register(canon, cipher, key, ps_cipher_key_size(cipher));
+  int rc = ps_keys_register(canon, cipher, key, ps_cipher_key_size(cipher), NULL);
   CHECK(rc == 0, "%s: key registration failed (%d)", path, rc);
   return canon;
 }
@@ -163,7 +171,7 @@ static void golden(const char *path, int cipher, const char *hexkey, int rows) {
   sqlite3_vfs *unix_vfs = sqlite3_vfs_find("unix");
   char canon[1024];
   unix_vfs->xFullPathname(unix_vfs, path, sizeof canon, canon);
-  CHECK(ps_keys_register(canon, cipher, key, len) == 0, "%s: key registration failed", path);
+  CHECK(ps_keys_register(canon, cipher, key, len, NULL) == 0, "%s: key registration failed", path);
   sqlite3 *db;
   sqlite3_stmt *st;
   CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK, "%s: open", path);
