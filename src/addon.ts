@@ -77,7 +77,15 @@ export interface NativeVfsFunctions {
   vfsStats(): { registeredPaths: number; liveKeys: number; encryptedTempFiles: number };
 }
 
-export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
+/** Collection notices for JavaScript objects (src/native/napi_collect.c), used instead of a FinalizationRegistry. */
+export interface NativeCollectFunctions {
+  /** Registers `handler` for this thread; returns its id for watchCollected. */
+  onCollected(handler: (token: number) => void): number;
+  /** After `obj` is garbage-collected, the handler `handlerId` is called with `token` (an integer below 2^48), from the event loop. */
+  watchCollected(obj: object, token: number, handlerId: number): void;
+}
+
+export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions, NativeCollectFunctions {}
 
 /** Where this module's code runs from: `__filename` in CommonJS (the CJS build, or any CJS bundle), else `import.meta.url`. */
 function hereFile(): string | undefined {

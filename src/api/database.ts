@@ -15,6 +15,7 @@ import type { CipherName } from '../ciphers/types.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
+import { setWatchedKey, watchConnection } from './collected.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
 import type { RekeyResult } from '../rekey/rekey-file.js';
@@ -30,18 +31,6 @@ type BaseConstructor = new (filename?: string | Buffer, options?: BetterSqlite3.
 const Base = BetterSqlite3 as unknown as BaseConstructor;
 const baseClose = BetterSqlite3.prototype.close;
 
-/**
- * A Database dropped without close() is closed by better-sqlite3 when collected; this releases its
- * key registration then too (open files keep their own reference to the key in the VFS).
- */
-const collected = new FinalizationRegistry<string>((id) => {
-  try {
-    releaseKey(install(), id);
-  } catch {
-    // nothing to report from a finalizer
-  }
-});
-
 /** Each wrapped call starts with no failure recorded, so an error is explained only by its own failure. */
 function clearFailureRecord(): void {
   install().clearLastFailure();
@@ -56,6 +45,8 @@ export class Database extends Base {
   #keyId: string | undefined;
   /** The file SQLite opened, when it is not `name` (a URI filename). */
   #path: string | undefined;
+  /** Releases the key registration if this Database is collected without close() (collected.ts). */
+  #watch: number | undefined;
 
   constructor(filename?: string | Buffer | number, options: DatabaseOptions = {}) {
     const plan = planOpen(filename, options);
@@ -69,7 +60,12 @@ export class Database extends Base {
     if (plan.keyId === undefined) return;
     this.#checkKeyed(plan);
     this.#validate(plan);
-    collected.register(this, plan.keyId, this);
+    try {
+      this.#watch = watchConnection(this, plan.keyId);
+    } catch (e) {
+      this.#abandon();
+      throw plan.fail(e);
+    }
   }
 
   /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
@@ -161,9 +157,9 @@ export class Database extends Base {
    */
   rekey(to: EncryptionOpts | null, options?: RekeyOptions): RekeyResult {
     const { result, keyId } = rekeyDatabase(this, this.#keyId, to, options);
-    collected.unregister(this);
     this.#keyId = keyId;
-    if (keyId !== undefined) collected.register(this, keyId, this);
+    if (this.#watch !== undefined) setWatchedKey(this.#watch, keyId);
+    else if (keyId !== undefined) this.#watch = watchConnection(this, keyId);
     return result;
   }
 
@@ -222,7 +218,7 @@ export class Database extends Base {
   #release(): void {
     const id = this.#keyId;
     this.#keyId = undefined;
-    collected.unregister(this);
+    if (this.#watch !== undefined) setWatchedKey(this.#watch, undefined);
     if (id === undefined) return;
     try {
       releaseKey(install(), id);
