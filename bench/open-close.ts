@@ -20,6 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapSpaceStatistics } from 'node:v8';
 import BetterSqlite3 from 'better-sqlite3';
 import { open } from '../src/index.js';
 
@@ -31,6 +32,10 @@ const NOISE = 0.5;
 interface Sample {
   rss: number;
   heap: number;
+  /** The live part of V8's heap (heapUsed after the GC). */
+  used: number;
+  /** V8's young generation, part of heap. */
+  young: number;
 }
 
 /** Growth per 10,000 cycles over one window, in MiB. */
@@ -38,6 +43,8 @@ interface Growth {
   rss: number;
   /** V8's heap (heapTotal). */
   heap: number;
+  /** Of it, live objects (heapUsed): the rest is space V8 keeps for the workload, not a leak. */
+  live: number;
   /** Outside V8's heap (RSS minus heapTotal). */
   native: number;
 }
@@ -47,6 +54,8 @@ interface Result {
   rssStartMiB: number;
   rssWarmMiB: number;
   rssEndMiB: number;
+  /** V8's young generation at the start, after the warm-up and at the end. */
+  youngMiB: number[];
   warmup: Growth;
   steady: Growth;
 }
@@ -59,12 +68,13 @@ function arg(name: string, fallback: number): number {
 function sample(): Sample {
   (globalThis as { gc?: () => void }).gc?.();
   const m = process.memoryUsage();
-  return { rss: m.rss / MIB, heap: m.heapTotal / MIB };
+  const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
+  return { rss: m.rss / MIB, heap: m.heapTotal / MIB, used: m.heapUsed / MIB, young: young / MIB };
 }
 
 function growth(from: Sample, to: Sample, cycles: number): Growth {
   const per = (d: number): number => (cycles > 0 ? (d * 10_000) / cycles : 0);
-  return { rss: per(to.rss - from.rss), heap: per(to.heap - from.heap), native: per(to.rss - to.heap - (from.rss - from.heap)) };
+  return { rss: per(to.rss - from.rss), heap: per(to.heap - from.heap), live: per(to.used - from.used), native: per(to.rss - to.heap - (from.rss - from.heap)) };
 }
 
 function openDb(engine: string, path: string): BetterSqlite3.Database {
@@ -99,6 +109,7 @@ async function child(engine: string, measured: number, warmup: number, sync: boo
       rssStartMiB: start.rss,
       rssWarmMiB: warm.rss,
       rssEndMiB: end.rss,
+      youngMiB: [start.young, warm.young, end.young],
       warmup: growth(start, warm, warmup),
       steady: growth(warm, end, measured),
     };
@@ -136,13 +147,14 @@ async function main(): Promise<void> {
   }
   const f = (x: number, w: number): string => x.toFixed(2).padStart(w);
   console.log(`open/close cycles: ${warmup} warm-up, then ${measured} measured${sync ? ' (never yielding to the event loop)' : ''}`);
-  console.log('RSS after a full GC, MiB; growth in MiB per 10,000 cycles (rss = V8 heap + outside it)');
-  console.log('engine      start  warmed     end |  warm-up: rss   heap native |  steady: rss   heap native');
+  console.log('RSS after a full GC, MiB; growth in MiB per 10,000 cycles (rss = V8 heap + native, outside it;');
+  console.log('live: the part of the V8 heap growth that is live objects)');
+  console.log('engine      start  warmed     end |  warm-up: rss   heap (live) native |  steady: rss   heap (live) native');
   for (const r of results) {
     console.log(
       `${r.engine.padEnd(9)} ${f(r.rssStartMiB, 7)} ${f(r.rssWarmMiB, 7)} ${f(r.rssEndMiB, 7)} |` +
-        `${f(r.warmup.rss, 13)} ${f(r.warmup.heap, 6)} ${f(r.warmup.native, 6)} |` +
-        `${f(r.steady.rss, 12)} ${f(r.steady.heap, 6)} ${f(r.steady.native, 6)}`,
+        `${f(r.warmup.rss, 13)} ${f(r.warmup.heap, 6)} (${f(r.warmup.live, 5)}) ${f(r.warmup.native, 6)} |` +
+        `${f(r.steady.rss, 12)} ${f(r.steady.heap, 6)} (${f(r.steady.live, 5)}) ${f(r.steady.native, 6)}`,
     );
   }
   console.log(`pageseal / plain RSS growth: warm-up ${ratios.warmup.toFixed(2)}x, steady ${ratios.steady.toFixed(2)}x (target <= 2x;`);
