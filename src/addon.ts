@@ -83,6 +83,8 @@ export interface NativeCollectFunctions {
   onCollected(handler: (token: number) => void): number;
   /** After `obj` is garbage-collected, the handler `handlerId` is called with `token` (an integer below 2^48), from the event loop. */
   watchCollected(obj: object, token: number, handlerId: number): void;
+  /** Drops the watch of `obj` (nothing is called when it is collected); false when it was not watched. */
+  unwatchCollected(obj: object): boolean;
 }
 
 export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions, NativeCollectFunctions {}

@@ -23,10 +23,11 @@ const run = (mode: string, args: string[] = [], env: Record<string, string> = {}
   runScript('child-collected.ts', [mode, ...args], env, { nodeArgs: ['--expose-gc'] });
 
 describe('collection notices (addon)', () => {
-  it("calls each handler with the tokens of its own collected objects, once, and refuses bad tokens or handler ids", async () => {
+  it("calls each handler with the tokens of its own collected objects, once, not after unwatch, and refuses bad tokens or handler ids", async () => {
     const out = (await run('tokens')).trim().split('\n');
-    expect(out[0]).toBe(`a:1 a:7 b:${2 ** 48 - 1}`);
-    expect(out.slice(1)).toEqual(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE']);
+    expect(out[0]).toBe('true false'); // unwatched once; the token 5 is then never reported
+    expect(out[1]).toBe(`a:1 a:7 b:${2 ** 48 - 1}`);
+    expect(out.slice(2)).toEqual(['PS_WATCHED', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE']);
   });
 });
 

@@ -4,8 +4,8 @@
  *
  * This uses the addon's finalizer (src/native/napi_collect.c) rather than a FinalizationRegistry: with
  * every Database registered, V8 promoted more per open/close cycle and grew its young generation by
- * several MiB over 20,000 cycles, which plain better-sqlite3 does not show (bench/open-close.ts). A
- * finalizer cannot be removed, so a closed connection's token simply maps to no key any more.
+ * several MiB over 20,000 cycles, which plain better-sqlite3 does not show (bench/open-close.ts). The
+ * watch of a connection is dropped when it closes, so no finalizer is left queued behind it.
  */
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
@@ -36,8 +36,8 @@ export function watchConnection(db: object, keyId: string): number {
   return token;
 }
 
-/** The key registration the watched connection `token` now holds (undefined: none, e.g. closed). */
-export function setWatchedKey(token: number, keyId: string | undefined): void {
-  if (keyId === undefined) holding.delete(token);
-  else holding.set(token, keyId);
+/** Drops the watch of `db` (closed, or no longer keyed): nothing is left to run when it is collected. */
+export function unwatchConnection(db: object, token: number): void {
+  holding.delete(token);
+  install().unwatchCollected(db);
 }

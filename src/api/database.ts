@@ -15,7 +15,7 @@ import type { CipherName } from '../ciphers/types.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { releaseKey } from './keys.js';
-import { setWatchedKey, watchConnection } from './collected.js';
+import { unwatchConnection, watchConnection } from './collected.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
 import type { RekeyResult } from '../rekey/rekey-file.js';
@@ -158,8 +158,8 @@ export class Database extends Base {
   rekey(to: EncryptionOpts | null, options?: RekeyOptions): RekeyResult {
     const { result, keyId } = rekeyDatabase(this, this.#keyId, to, options);
     this.#keyId = keyId;
-    if (this.#watch !== undefined) setWatchedKey(this.#watch, keyId);
-    else if (keyId !== undefined) this.#watch = watchConnection(this, keyId);
+    if (this.#watch !== undefined) unwatchConnection(this, this.#watch);
+    this.#watch = keyId === undefined ? undefined : watchConnection(this, keyId);
     return result;
   }
 
@@ -218,7 +218,8 @@ export class Database extends Base {
   #release(): void {
     const id = this.#keyId;
     this.#keyId = undefined;
-    if (this.#watch !== undefined) setWatchedKey(this.#watch, undefined);
+    if (this.#watch !== undefined) unwatchConnection(this, this.#watch);
+    this.#watch = undefined;
     if (id === undefined) return;
     try {
       releaseKey(install(), id);

@@ -19,7 +19,7 @@ export type VfsBinding = Pick<NativeVfsFunctions, 'registerKey' | 'unregisterKey
 /** A page that failed, as the VFS last recorded it. */
 export type VfsFailure = NonNullable<ReturnType<VfsBinding['lastFailure']>>;
 
-const REQUIRED = ['registerKey', 'unregisterKey', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure', 'onCollected', 'watchCollected'] as const;
+const REQUIRED = ['registerKey', 'unregisterKey', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure', 'onCollected', 'watchCollected', 'unwatchCollected'] as const;
 
 let binding: VfsBinding | undefined;
 

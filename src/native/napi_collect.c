@@ -3,13 +3,14 @@
  *   onCollected(handler) -> id        registers a handler for this thread, called as handler(token)
  *   watchCollected(obj, token, id)    after obj is collected, calls handler id with token (an integer
  *                                     below 2^48, so a caller counting opens never reuses one)
+ *   unwatchCollected(obj)             drops the watch (nothing runs when obj is collected later)
  *
  * Why not a FinalizationRegistry: V8's young-generation collector keeps WeakCells and what they point to,
  * so registering every Database (and unregistering it on close) made V8 promote more per open/close
  * cycle and grow its young generation: several MiB of RSS over 20,000 cycles that plain better-sqlite3
  * does not show (bench/open-close.ts). A Node-API finalizer is a weak handle, which a young collection
  * clears like better-sqlite3's own wrappers. A watch allocates nothing of ours: the handler id and the
- * token ride in the finalizer's data pointer (64-bit platforms only, as the addon). Node runs the
+ * token ride in the wrap's data pointer (64-bit platforms only, as the addon). Node runs the
  * finalizers from its event loop after the collection, where calling JavaScript is allowed. Each copy of
  * the JavaScript module in a thread has its own handler; when the thread's environment ends, the
  * handlers are dropped first and finalizers that still run do nothing.
@@ -97,16 +98,34 @@ static napi_value js_watch_collected(napi_env env, napi_callback_info info) {
     return NULL;
   }
   void *data = (void *)(uintptr_t)(((uint64_t)id << TOKEN_BITS) | (uint64_t)token);
-  if (napi_add_finalizer(env, argv[0], data, collected, NULL, NULL) != napi_ok) {
-    napi_throw_error(env, "PS_NOMEM", "pageseal: could not watch the object");
+  /* A wrap, not napi_add_finalizer: napi_remove_wrap can take it back, so a closed connection leaves no
+     finalizer queued behind it (a loop of opens that never yields to the event loop would pile them up). */
+  if (napi_wrap(env, argv[0], data, collected, NULL, NULL) != napi_ok) {
+    napi_throw_error(env, "PS_WATCHED", "pageseal: the object is already watched (or wrapped)");
   }
   return NULL;
+}
+
+static napi_value js_unwatch_collected(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value obj;
+  napi_valuetype t;
+  void *data;
+  if (napi_get_cb_info(env, info, &argc, &obj, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_typeof(env, obj, &t) != napi_ok || t != napi_object) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "pageseal: unwatchCollected(object)");
+    return NULL;
+  }
+  napi_value out;
+  napi_get_boolean(env, napi_remove_wrap(env, obj, &data) == napi_ok, &out);
+  return out;
 }
 
 napi_value ps_napi_collect_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"onCollected", NULL, js_on_collected, NULL, NULL, NULL, napi_enumerable, NULL},
       {"watchCollected", NULL, js_watch_collected, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"unwatchCollected", NULL, js_unwatch_collected, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) return NULL;
   return exports;

@@ -39,12 +39,15 @@ async function tokens(): Promise<void> {
     addon.watchCollected({}, 1, a);
     addon.watchCollected({}, 2 ** 48 - 1, b);
     addon.watchCollected(Object.create(null) as object, 7, a);
+    const unwatched = {};
+    addon.watchCollected(unwatched, 5, a);
+    process.stdout.write(`${addon.unwatchCollected(unwatched)} ${addon.unwatchCollected(unwatched)}\n`);
   })();
   const kept = {};
   addon.watchCollected(kept, 99, b);
   await collect();
   process.stdout.write(`${seen.sort().join(' ')}\n`);
-  for (const bad of [() => addon.watchCollected({}, 2 ** 48, a), () => addon.watchCollected({}, -1, a), () => addon.watchCollected({}, 1, 1000), () => addon.watchCollected('x' as unknown as object, 1, a)]) {
+  for (const bad of [() => addon.watchCollected(kept, 98, a), () => addon.watchCollected({}, 2 ** 48, a), () => addon.watchCollected({}, -1, a), () => addon.watchCollected({}, 1, 1000), () => addon.watchCollected('x' as unknown as object, 1, a)]) {
     try {
       bad();
       process.stdout.write('accepted\n');
