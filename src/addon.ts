@@ -86,7 +86,17 @@ export interface NativeVfsFunctions {
   openPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number): Uint8Array | string;
 }
 
-export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
+/** Collection notices for JavaScript objects (src/native/napi_collect.c), used instead of a FinalizationRegistry. */
+export interface NativeCollectFunctions {
+  /** Registers `handler` for this thread; returns its id for watchCollected. */
+  onCollected(handler: (token: number) => void): number;
+  /** After `obj` is garbage-collected, the handler `handlerId` is called with `token` (an integer below 2^48), from the event loop. */
+  watchCollected(obj: object, token: number, handlerId: number): void;
+  /** Drops the watch of `obj` (nothing is called when it is collected); false when it was not watched. */
+  unwatchCollected(obj: object): boolean;
+}
+
+export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions, NativeCollectFunctions {}
 
 /** Where this module's code runs from: `__filename` in CommonJS (the CJS build, or any CJS bundle), else `import.meta.url`. */
 function hereFile(): string | undefined {

@@ -16,6 +16,7 @@ import { explainError } from './explain.js';
 import { install } from './install.js';
 import { sniffDatabase } from './sniff.js';
 import { releaseKey } from './keys.js';
+import { unwatchConnection, watchConnection } from './collected.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { refuseAttachKey } from './attach-key.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
@@ -32,18 +33,6 @@ export interface DatabaseOptions extends BetterSqlite3.Options {
 type BaseConstructor = new (filename?: string | Buffer, options?: BetterSqlite3.Options) => BetterSqlite3.Database;
 const Base = BetterSqlite3 as unknown as BaseConstructor;
 const baseClose = BetterSqlite3.prototype.close;
-
-/**
- * A Database dropped without close() is closed by better-sqlite3 when collected; this releases its
- * key registration then too (open files keep their own reference to the key in the VFS).
- */
-const collected = new FinalizationRegistry<string>((id) => {
-  try {
-    releaseKey(install(), id);
-  } catch {
-    // nothing to report from a finalizer
-  }
-});
 
 /** Each wrapped call starts with no failure recorded, so an error is explained only by its own failure. */
 function clearFailureRecord(): void {
@@ -75,6 +64,8 @@ export class Database extends Base {
   #keyId: string | undefined;
   /** The file SQLite opened, when it is not `name` (a URI filename). */
   #path: string | undefined;
+  /** Releases the key registration if this Database is collected without close() (collected.ts). */
+  #watch: number | undefined;
 
   constructor(filename?: string | Buffer | number, options: DatabaseOptions = {}) {
     const plan = planOpen(filename, options);
@@ -88,7 +79,12 @@ export class Database extends Base {
     if (plan.keyId === undefined) return;
     this.#checkKeyed(plan);
     this.#validate(plan);
-    collected.register(this, plan.keyId, this);
+    try {
+      this.#watch = watchConnection(this, plan.keyId);
+    } catch (e) {
+      this.#abandon();
+      throw plan.fail(e);
+    }
   }
 
   /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
@@ -187,9 +183,9 @@ export class Database extends Base {
    */
   rekey(to: EncryptionOpts | null, options?: RekeyOptions): RekeyResult {
     const { result, keyId } = rekeyDatabase(this, this.#keyId, to, options);
-    collected.unregister(this);
     this.#keyId = keyId;
-    if (keyId !== undefined) collected.register(this, keyId, this);
+    if (this.#watch !== undefined) unwatchConnection(this, this.#watch);
+    this.#watch = keyId === undefined ? undefined : watchConnection(this, keyId);
     return result;
   }
 
@@ -262,7 +258,8 @@ export class Database extends Base {
   #release(): void {
     const id = this.#keyId;
     this.#keyId = undefined;
-    collected.unregister(this);
+    if (this.#watch !== undefined) unwatchConnection(this, this.#watch);
+    this.#watch = undefined;
     if (id === undefined) return;
     try {
       releaseKey(install(), id);
