@@ -10,6 +10,7 @@ import { AuthenticationError, PagesealError } from './errors.js';
 import { decryptFile, encryptFile, info, verifyFile, type FileInfo, type VerifyResult } from './tools/index.js';
 import type { ToolOptions } from './tools/codec.js';
 import { findCipherSpec } from './ciphers/registry.js';
+import { BenchUsageError, benchMain } from './bench/index.js';
 
 export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
 
@@ -18,6 +19,7 @@ Usage:
   pageseal verify <file> --cipher C [--hexkey K] [--json]
   pageseal decrypt <in> <out> --cipher C [--hexkey K]
   pageseal encrypt <in> <out> --cipher C [--hexkey K]
+  pageseal bench [--quick] [--db] [--page-size N] [--json] [--svg FILE]
   pageseal --help
 
 Commands:
@@ -26,6 +28,8 @@ Commands:
   decrypt   write a plain SQLite copy (committed WAL frames folded in)
   encrypt   write a Turso-encrypted copy of a plain SQLite file whose pages already
             reserve the cipher's nonce+tag bytes (header byte 20)
+  bench     time every cipher on every CPU path here (and a database workload with
+            --db) and recommend one for this machine (pageseal bench --help)
 
 Options:
   --cipher C    aes128gcm, aes256gcm, aegis256, aegis256x2, aegis256x4,
@@ -144,6 +148,7 @@ function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out): number {
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Out = console.log, err: Out = console.error): number {
   try {
+    if (argv[0] === 'bench') return benchMain(argv.slice(1), out);
     const p = parseArgs(argv);
     if (p.help || argv.length === 0) {
       out(HELP);
@@ -151,7 +156,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: 
     }
     return run(p, env, out);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof BenchUsageError) {
       err(`pageseal: ${e.message} (see pageseal --help)`);
       return 2;
     }
