@@ -2,6 +2,7 @@
 import { DatabaseSource } from './source.js';
 import { tursoCodec, withEncryption, type ToolOptions } from './codec.js';
 import { transformPages, type TransformResult } from './transform.js';
+import { pageBatch } from './page-batch.js';
 
 /**
  * Writes the plain database to `output` (which must not exist). The -wal beside the input is folded
@@ -17,7 +18,17 @@ export function decryptFile(input: string, output: string, opts: ToolOptions): T
       const codec = tursoCodec(src, enc, opts.backend);
       try {
         src.adoptPlaintextChecksummedWal((n, stored, out) => codec.decryptPage(n, stored, {}, out));
-        return transformPages(src, output, (n, page) => codec.decryptPage(n, page));
+        const pages = pageBatch(codec, enc, opts.backend);
+        try {
+          return transformPages(src, output, {
+            batch(first, buf, count) {
+              const failed = pages.decrypt(first, buf, count);
+              if (failed.length > 0) throw failed[0]!.error;
+            },
+          });
+        } finally {
+          pages.wipe();
+        }
       } finally {
         codec.wipe();
       }
