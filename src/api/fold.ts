@@ -25,7 +25,8 @@ import type { VfsBinding } from './install.js';
 
 function nonEmpty(path: string): boolean {
   try {
-    return statSync(path).size > 0;
+    // No exception for a missing file (the common case): building one costs more than the stat itself.
+    return (statSync(path, { throwIfNoEntry: false })?.size ?? 0) > 0;
   } catch {
     return false;
   }

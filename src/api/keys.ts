@@ -1,27 +1,32 @@
 /**
  * Key registrations per database file, counted per connection: the VFS keeps one key per file, so
  * a second connection to an open file must use the same cipher and key, and the key is dropped only
- * when the last connection that registered it closes. The key itself is not kept in JavaScript:
- * only an HMAC of it under a random per-process secret, to compare keys. Registrations a worker
+ * when the last connection that registered it closes. The key itself is not kept in JavaScript: a
+ * second connection's key is compared by the VFS (which holds the first one), by registering it once
+ * more (a different key is refused there) and dropping that extra registration. Registrations a worker
  * thread still holds when it ends (returns, exits or is terminated) are dropped by the addon
  * (src/native/vfs/napi_vfs.c), since no JavaScript runs in a terminated worker.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import { AuthenticationError } from '../errors.js';
 import type { ResolvedEncryption } from '../options.js';
 import type { VfsBinding } from './install.js';
 
 interface Entry {
   cipherId: number;
-  fingerprint: string;
   refs: number;
 }
 
-const secret = randomBytes(32);
 const entries = new Map<string, Entry>();
 
-function fingerprint(enc: ResolvedEncryption): string {
-  return createHmac('sha256', secret).update(enc.key).digest('hex');
+/** Registers `enc` for `id` with the VFS; a different key or cipher already registered there is a conflict. */
+function register(vfs: VfsBinding, id: string, path: string, enc: ResolvedEncryption): void {
+  try {
+    vfs.registerKey(id, enc.cipher.id, enc.key);
+  } catch (err) {
+    // Registered with another key by a connection of this module, or outside it (another copy of pageseal).
+    if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
+    throw err;
+  }
 }
 
 function conflict(path: string): AuthenticationError {
@@ -36,22 +41,15 @@ function conflict(path: string): AuthenticationError {
  */
 export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryption): string {
   const id = vfs.canonicalPath(path);
-  const fp = fingerprint(enc);
   const e = entries.get(id);
   if (!e) {
-    try {
-      vfs.registerKey(id, enc.cipher.id, enc.key);
-    } catch (err) {
-      // Registered outside this module (e.g. another copy of pageseal in the process) with another key.
-      if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
-      throw err;
-    }
-    entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1 });
+    register(vfs, id, path, enc);
+    entries.set(id, { cipherId: enc.cipher.id, refs: 1 });
     return id;
   }
-  if (e.cipherId !== enc.cipher.id || e.fingerprint !== fp) {
-    throw conflict(path);
-  }
+  if (e.cipherId !== enc.cipher.id) throw conflict(path);
+  register(vfs, id, path, enc); // the VFS compares the key with the registered one (constant time)
+  vfs.unregisterKey(id); // and this module keeps one registration per path, counted here
   e.refs++;
   return id;
 }
