@@ -1,9 +1,9 @@
 /**
  * Key registrations per database file, counted per connection: the VFS keeps one key per file, so
  * a second connection to an open file must use the same cipher and key, and the key is dropped only
- * when the last connection that registered it closes. The key itself is not kept in JavaScript: a
- * second connection's key is compared by the VFS (which holds the first one), by registering it once
- * more (a different key is refused there) and dropping that extra registration. Registrations a worker
+ * when the last connection that registered it closes. The key itself is not kept in JavaScript: each
+ * connection holds one registration in the VFS, which counts them and compares a second connection's
+ * key with the registered one (a different key is refused there). Registrations a worker
  * thread still holds when it ends (returns, exits or is terminated) are dropped by the addon
  * (src/native/vfs/napi_vfs.c), since no JavaScript runs in a terminated worker.
  */
@@ -18,39 +18,29 @@ interface Entry {
 
 const entries = new Map<string, Entry>();
 
-/** Registers `enc` for `id` with the VFS; a different key or cipher already registered there is a conflict. */
-function register(vfs: VfsBinding, id: string, path: string, enc: ResolvedEncryption): void {
-  try {
-    vfs.registerKey(id, enc.cipher.id, enc.key);
-  } catch (err) {
-    // Registered with another key by a connection of this module, or outside it (another copy of pageseal).
-    if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
-    throw err;
-  }
-}
-
 function conflict(path: string): AuthenticationError {
   return new AuthenticationError(`${path}: the key or cipher does not match the one of a connection already open on this file`, 1);
 }
 
 /**
  * Registers `enc` for `path` with the VFS (or adds a reference to an identical registration) and
- * returns its id: the path as SQLite will open it (the VFS's canonical path). Throws
- * AuthenticationError when another open connection uses a different key or cipher for the same
- * file. Does not wipe `enc`.
+ * returns its id: the path as SQLite will open it (the VFS's canonical path, which registerKey returns).
+ * Every connection holds one registration in the VFS, which compares a second connection's cipher and
+ * key with the registered ones (in constant time): AuthenticationError when another open connection
+ * uses a different key or cipher for the same file. Does not wipe `enc`.
  */
 export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryption): string {
-  const id = vfs.canonicalPath(path);
-  const e = entries.get(id);
-  if (!e) {
-    register(vfs, id, path, enc);
-    entries.set(id, { cipherId: enc.cipher.id, refs: 1 });
-    return id;
+  let id: string;
+  try {
+    id = vfs.registerKey(path, enc.cipher.id, enc.key);
+  } catch (err) {
+    // Registered with another key or cipher, by this module or outside it (another copy of pageseal).
+    if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
+    throw err;
   }
-  if (e.cipherId !== enc.cipher.id) throw conflict(path);
-  register(vfs, id, path, enc); // the VFS compares the key with the registered one (constant time)
-  vfs.unregisterKey(id); // and this module keeps one registration per path, counted here
-  e.refs++;
+  const e = entries.get(id);
+  if (e) e.refs++;
+  else entries.set(id, { cipherId: enc.cipher.id, refs: 1 });
   return id;
 }
 
@@ -59,11 +49,10 @@ export function isRegistered(vfs: VfsBinding, path: string): boolean {
   return entries.has(vfs.canonicalPath(path));
 }
 
-/** Drops one reference to the registration `id` (from acquireKey); unregisters the key after the last. */
+/** Drops one reference to the registration `id` (from acquireKey), and its registration in the VFS (the key goes with the last). */
 export function releaseKey(vfs: VfsBinding, id: string): void {
   const e = entries.get(id);
   if (!e) return;
-  if (--e.refs > 0) return;
-  entries.delete(id);
+  if (--e.refs === 0) entries.delete(id);
   vfs.unregisterKey(id);
 }
