@@ -4,7 +4,11 @@
  * plain better-sqlite3, pageseal, better-sqlite3-multiple-ciphers) and bench/tools.ts (offline tools),
  * with the machine, CPU flags, load and date.
  *
- *   npm run bench:report -- [--size-mb 200] [--rounds 3] [--tools-size-mb 200] [--sqlite3mc DIR | --install-peers]
+ *   npm run bench:report -- [--size-mb 200] [--rounds 3] [--tools-size-mb 200] [--tools-base DIR]
+ *                           [--sqlite3mc DIR | --install-peers]
+ *
+ * --tools-base DIR: a build of another revision (DIR/dist/cli.js) whose offline tools run in turns with
+ * this one's, for a before/after in the same run.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -24,6 +28,7 @@ const arg = (name: string, def: string) => {
 const sizeMb = arg('--size-mb', '200');
 const rounds = arg('--rounds', '3');
 const toolsMb = arg('--tools-size-mb', '200');
+const toolsBase = argv.includes('--tools-base') ? ['--base', arg('--tools-base', '')] : [];
 const peerArgs = argv.includes('--install-peers') ? ['--install-peers'] : argv.includes('--sqlite3mc') ? ['--sqlite3mc', arg('--sqlite3mc', '')] : [];
 
 function run(script: string, args: string[]): string {
@@ -34,7 +39,7 @@ function run(script: string, args: string[]): string {
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 const bench = JSON.parse(run(join(ROOT, 'dist', 'cli.js'), ['bench', '--db', '--json'])) as BenchResult;
 const db = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'db.js'), ['--json', '--size-mb', sizeMb, '--rounds', rounds, ...peerArgs])) as DbBenchResult;
-const tools = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'tools.js'), ['--json', '--size-mb', toolsMb, '--runs', '3'])) as {
+const tools = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'tools.js'), ['--json', '--size-mb', toolsMb, '--runs', '3', ...toolsBase])) as {
   rows: { impl: string; sizeMb: number; tool: string; mbPerS: number; seconds: number; maxRssMb: number }[];
 };
 const loadAfter = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -74,10 +79,22 @@ for (const [p, m] of pairs) {
   );
 }
 
+// ---------- scan: what pageseal adds per page beyond the cipher ----------
+
+const plainScan = byName.get('plain better-sqlite3')?.figures.scan;
+const vfsRows: string[] = [];
+for (const r of db.results.filter((x) => x.engine.startsWith('pageseal '))) {
+  const cipher = r.engine.slice('pageseal '.length);
+  const dec = bench.ciphers.find((f) => f.cipher === cipher && f.used && f.pageSize === 4096)?.decryptUs;
+  if (plainScan === undefined || dec === undefined) continue;
+  const extra = r.figures.scan - plainScan;
+  vfsRows.push(`| ${cipher} | ${r.figures.scan.toFixed(2)} | ${plainScan.toFixed(2)} | ${extra.toFixed(2)} | ${dec.toFixed(2)} | ${(extra - dec).toFixed(2)} |`);
+}
+
 // ---------- the page ----------
 
 const m = bench.machine;
-const toolRows = tools.rows.map((r) => `| ${r.sizeMb} | ${r.tool} | ${r.seconds.toFixed(3)} | ${r.mbPerS.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`);
+const toolRows = tools.rows.map((r) => `| ${r.impl} | ${r.sizeMb} | ${r.tool} | ${r.seconds.toFixed(3)} | ${r.mbPerS.toFixed(0)} | ${r.maxRssMb.toFixed(0)} |`);
 const pragmaRows = Object.entries(db.pragmas).map(([e, p]) => `| ${e} | \`${p.join('; ')}\` |`);
 const md = `# Benchmarks
 
@@ -117,6 +134,17 @@ its 128-bit AEGIS the 64 hex digits are the key and the salt.
 
 ${notes.join('\n') || '- SQLite3MC was not measured in this run (install it with --install-peers).'}
 
+### A full scan: what pageseal adds per page beyond the cipher
+
+The scan figure of each pageseal engine minus plain's (same run), and the part of it the cipher itself
+takes (its decrypt time per 4 KiB page, \`pageseal bench\` below); the rest is the VFS and the
+smaller payload per page (the reserved nonce and tag). Single scans of a shared machine: read the
+sign and the size, not the second decimal.
+
+| cipher | scan µs/page | plain µs/page | added | cipher decrypt | rest (VFS and reserve) |
+|---|---:|---:|---:|---:|---:|
+${vfsRows.join('\n')}
+
 ## Cipher cost per page (\`pageseal bench\`)
 
 ![cipher cost](bench-ciphers.svg)
@@ -130,8 +158,8 @@ ${formatText(bench)}
 Each tool as its own process through the CLI, on an aegis256 database (bench/tools.ts), median of 3
 runs; MB = 10^6 bytes; peak memory is the process's max RSS (Node itself included).
 
-| file MB | tool | seconds | MB/s | max RSS MB |
-|---:|---|---:|---:|---:|
+| build | file MB | tool | seconds | MB/s | max RSS MB |
+|---|---:|---|---:|---:|---:|
 ${toolRows.join('\n')}
 
 The tools read 4 MiB of pages at a time and open or seal them in one native call, so memory does not
