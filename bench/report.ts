@@ -39,7 +39,7 @@ function run(script: string, args: string[]): string {
 const loadBefore = loadavg().map((x) => x.toFixed(2)).join(' ');
 const bench = JSON.parse(run(join(ROOT, 'dist', 'cli.js'), ['bench', '--db', '--json'])) as BenchResult;
 const db = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'db.js'), ['--json', '--size-mb', sizeMb, '--rounds', rounds, ...peerArgs])) as DbBenchResult;
-const tools = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'tools.js'), ['--json', '--size-mb', toolsMb, '--runs', '3', ...toolsBase])) as {
+const tools = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'tools.js'), ['--json', '--size-mb', toolsMb, '--runs', '5', ...toolsBase])) as {
   rows: { impl: string; sizeMb: number; tool: string; mbPerS: number; seconds: number; maxRssMb: number }[];
 };
 const loadAfter = loadavg().map((x) => x.toFixed(2)).join(' ');
@@ -155,7 +155,7 @@ ${formatText(bench)}
 
 ## Offline tools (verify, decrypt, encrypt)
 
-Each tool as its own process through the CLI, on an aegis256 database (bench/tools.ts), median of 3
+Each tool as its own process through the CLI, on an aegis256 database (bench/tools.ts), median of 5
 runs; MB = 10^6 bytes; peak memory is the process's max RSS (Node itself included).
 
 | build | file MB | tool | seconds | MB/s | max RSS MB |
@@ -164,7 +164,8 @@ ${toolRows.join('\n')}
 
 The tools read 4 MiB of pages at a time and open or seal them in one native call, so memory does not
 grow with the file. \`verify\` only reads; \`decrypt\` and \`encrypt\` also write the whole output and
-fsync it before renaming it into place. On the virtual machine these figures come from, the first
+fsync it before renaming it into place. *copy* is that I/O alone (the same reads, writes, fsync and
+rename, no cipher): the floor of decrypt and encrypt. On the virtual machine these figures come from, the first
 write into memory the guest has not touched before is slow (each new page of the page cache faults in
 the host), so writing the output costs several times the cipher: their floor is the write, not the
 cipher (\`verify\` shows the read and cipher path alone).

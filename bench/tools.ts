@@ -3,7 +3,8 @@
  * --size-mb (default 200), in MB/s and peak memory (max RSS), each tool run as its own process through
  * the CLI (the way a user runs it), median of --runs. Two sizes (a quarter and the whole) show whether
  * memory grows with the file. With --base DIR (a build of another revision: DIR/dist/cli.js), both
- * revisions run in turns on the same files, so the before/after ratio comes from the same run.
+ * revisions run in turns on the same files, so the before/after ratio comes from the same run. A plain
+ * copy of the file (same reads, writes, fsync and rename, no cipher) shows the I/O floor.
  *
  *   npm run bench:tools -- [--size-mb 200] [--runs 3] [--cipher aegis256] [--base DIR] [--json]
  */
@@ -73,6 +74,24 @@ function runCli(cli: string, args: string[], env: Record<string, string>): Run {
   return { seconds: out.s, maxRssMb: out.rss };
 }
 
+/**
+ * The I/O floor of decrypt and encrypt: the same file copied with the same 4 MiB reads and writes, the
+ * same fsync and rename, and no cipher, in a fresh process like the tools.
+ */
+function runCopy(input: string, output: string): Run {
+  const code = `import { openSync, readSync, writeSync, fsyncSync, closeSync, renameSync } from 'node:fs';
+const t0 = performance.now();
+const src = openSync(${JSON.stringify(input)}, 'r'); const tmp = ${JSON.stringify(output)} + '.tmp'; const dst = openSync(tmp, 'wx', 0o600);
+const buf = new Uint8Array(4 << 20); let pos = 0;
+for (;;) { const n = readSync(src, buf, 0, buf.length, pos); if (n === 0) break; let w = 0; while (w < n) w += writeSync(dst, buf, w, n - w, pos + w); pos += n; }
+fsyncSync(dst); closeSync(dst); closeSync(src); renameSync(tmp, ${JSON.stringify(output)});
+process.stdout.write(JSON.stringify({ s: (performance.now() - t0) / 1000, rss: process.resourceUsage().maxRSS / 1024 }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`copy: ${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { s: number; rss: number };
+  return { seconds: out.s, maxRssMb: out.rss };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function main(): void {
@@ -93,26 +112,29 @@ function main(): void {
       ['verify', () => ['verify', enc, '--cipher', o.cipher]],
       ['decrypt', (out) => ['decrypt', enc, out, '--cipher', o.cipher]],
       ['encrypt', (out) => ['encrypt', plain, out, '--cipher', o.cipher]],
+      ['copy', () => []],
     ];
+    const out = join(DATA, `out-${process.pid}.db`);
     for (const [tool, args] of tools) {
       const samples = new Map<string, Run[]>();
       for (let r = 0; r < o.runs; r++) {
-        for (const impl of impls) {
-          const out = join(DATA, `out-${process.pid}.db`);
+        for (const impl of tool === 'copy' ? [{ name: 'no cipher', cli: '' }] : impls) {
+          // The previous output is removed right before each run (not after), so every run writes into
+          // page-cache memory just given back, whichever build ran before it.
           rmSync(out, { force: true });
-          const run = runCli(impl.cli, args(out), env);
-          rmSync(out, { force: true });
+          const run = tool === 'copy' ? runCopy(enc, out) : runCli(impl.cli, args(out), env);
           samples.set(impl.name, [...(samples.get(impl.name) ?? []), run]);
           if (!o.json) process.stderr.write('.');
         }
       }
-      for (const impl of impls) {
+      for (const impl of tool === 'copy' ? [{ name: 'no cipher' }] : impls) {
         const s = samples.get(impl.name)!;
         const seconds = median(s.map((x) => x.seconds));
         rows.push({ impl: impl.name, sizeMb: Math.round(bytes / 1e6), tool, seconds, mbPerS: bytes / 1e6 / seconds, maxRssMb: Math.max(...s.map((x) => x.maxRssMb)) });
       }
     }
     rmSync(plain, { force: true });
+    rmSync(out, { force: true });
   }
   if (o.json) {
     console.log(JSON.stringify({ options: o, rows }, null, 2));
