@@ -92,3 +92,14 @@ describe('close()', () => {
     expect(verifyFile(path, key)).toMatchObject({ ok: true, framesChecked: 0 });
   });
 });
+
+describe('decodeHexKey (no parseInt per byte)', () => {
+  it('decodes every byte value, upper and lower case, with or without 0x, and names the first bad character', async () => {
+    const { decodeHexKey } = await import('../src/options.js');
+    const all = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    expect(Buffer.from(decodeHexKey(all.toString('hex'))).equals(all)).toBe(true);
+    expect(Buffer.from(decodeHexKey('0X' + all.toString('hex').toUpperCase())).equals(all)).toBe(true);
+    expect(() => decodeHexKey('00ff0g')).toThrow(/position 5/);
+    expect(() => decodeHexKey('0x0:')).toThrow(/position 3/);
+  });
+});
