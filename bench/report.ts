@@ -51,8 +51,9 @@ const dbChart: ChartSpec = {
   title: 'Database workloads: time relative to plain better-sqlite3 (same run)',
   unit: 'x plain better-sqlite3 (1.0 = no cost; shorter is faster)',
   series: WORKLOADS.map((w, i) => ({ key: w, label: WORKLOAD_LABELS[w].replace(/ µs.*$/, ''), color: COLORS[i]! })),
-  groups: db.results.filter((r) => r.engine !== 'plain better-sqlite3').map((r) => ({ label: r.engine.replace('pageseal ', 'pageseal ').replace('SQLite3MC ', 'MC '), values: { ...r.ratios } })),
+  groups: db.results.filter((r) => r.engine !== 'plain better-sqlite3').map((r) => ({ label: r.engine.replace('pageseal ', 'pageseal '), values: { ...r.ratios } })),
   baseline: { value: 1, label: 'plain better-sqlite3' },
+  cap: 4,
 };
 const footer = `${bench.machine.cpu}, ${bench.machine.cores} cores, Node ${bench.machine.node}, ${bench.machine.date.slice(0, 16)} UTC, load ${loadBefore}`;
 writeFileSync(join(ROOT, 'docs', 'bench-db.svg'), renderSvg([dbChart], footer));

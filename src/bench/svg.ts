@@ -23,14 +23,15 @@ export interface ChartSpec {
   series: Series[];
   groups: Group[];
   baseline?: { value: number; label: string };
+  /** The axis ends here: a longer bar is cut at the edge (marked, its value printed). Default: the largest value. */
+  cap?: number;
 }
 
 const WIDTH = 760;
-const LEFT = 130;
-const RIGHT = 70;
+const RIGHT = 60;
 const BAR = 11;
 const GAP = 8;
-const TITLE_H = 46;
+const LEGEND_W = 150;
 const AXIS_H = 34;
 
 export const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -50,21 +51,26 @@ function fmtValue(x: number): string {
 
 /** One chart panel at vertical offset `y`; returns its SVG and height. */
 function panel(spec: ChartSpec, y: number): { svg: string; height: number } {
+  const left = Math.max(110, 12 + 7 * Math.max(...spec.groups.map((g) => g.label.length)));
+  const perRow = Math.max(1, Math.floor((WIDTH - 16) / LEGEND_W));
+  const legendRows = Math.ceil(spec.series.length / perRow);
   const groupH = spec.series.length * BAR + GAP * 2;
   const plotH = spec.groups.length * groupH;
-  const height = TITLE_H + plotH + AXIS_H;
+  const plotTop = 30 + legendRows * 16 + 16; // title, legend rows, room for the baseline's label
+  const height = plotTop + plotH + AXIS_H;
   const values = spec.groups.flatMap((g) => Object.values(g.values));
-  const { top, step } = axis(Math.max(...values, spec.baseline?.value ?? 0));
-  const plotW = WIDTH - LEFT - RIGHT;
-  const x = (v: number) => LEFT + (v / top) * plotW;
+  const { top, step } = axis(Math.min(spec.cap ?? Infinity, Math.max(...values, spec.baseline?.value ?? 0)));
+  const plotW = WIDTH - left - RIGHT;
+  const x = (v: number) => left + (Math.min(v, top) / top) * plotW;
   const out: string[] = [`<g class="chart" transform="translate(0,${y})">`];
-  out.push(`<text class="title" x="${LEFT}" y="20" font-size="15" font-weight="bold">${esc(spec.title)}</text>`);
+  out.push(`<text class="title" x="8" y="20" font-size="15" font-weight="bold">${esc(spec.title)}</text>`);
   spec.series.forEach((s, i) => {
-    const lx = LEFT + i * 150;
-    out.push(`<rect class="legend ${esc(s.key)}" x="${lx}" y="30" width="10" height="10" fill="${s.color}"/>`);
-    out.push(`<text x="${lx + 14}" y="39" font-size="11">${esc(s.label)}</text>`);
+    const lx = 8 + (i % perRow) * LEGEND_W;
+    const ly = 30 + Math.floor(i / perRow) * 16;
+    out.push(`<rect class="legend ${esc(s.key)}" x="${lx}" y="${ly}" width="10" height="10" fill="${s.color}"/>`);
+    out.push(`<text x="${lx + 14}" y="${ly + 9}" font-size="11">${esc(s.label)}</text>`);
   });
-  const plotTop = TITLE_H;
+  const LEFT = left;
   for (let t = 0; t <= top + step / 2; t += step) {
     out.push(`<line class="grid" x1="${num(x(t))}" y1="${plotTop}" x2="${num(x(t))}" y2="${plotTop + plotH}" stroke="#e3e3e3"/>`);
     out.push(`<text class="tick" x="${num(x(t))}" y="${plotTop + plotH + 14}" font-size="10" text-anchor="middle">${num(t)}</text>`);
@@ -80,7 +86,9 @@ function panel(spec: ChartSpec, y: number): { svg: string; height: number } {
       out.push(
         `<rect class="bar ${esc(s.key)}" data-group="${esc(g.label)}" data-series="${esc(s.key)}" data-value="${v}" x="${LEFT}" y="${by}" width="${num(Math.max(0.5, x(v) - LEFT))}" height="${BAR - 2}" fill="${s.color}"><title>${esc(`${g.label} ${s.label}: ${fmtValue(v)} ${spec.unit}`)}</title></rect>`,
       );
-      out.push(`<text class="value" x="${num(x(v) + 4)}" y="${by + BAR - 3}" font-size="9">${fmtValue(v)}</text>`);
+      const cut = v > top;
+      if (cut) out.push(`<text class="cut" x="${num(x(v) - 9)}" y="${by + BAR - 3}" font-size="10" fill="#fff" font-weight="bold">//</text>`);
+      out.push(`<text class="value" x="${num(x(v) + 4)}" y="${by + BAR - 3}" font-size="9"${cut ? ' font-weight="bold"' : ''}>${fmtValue(v)}</text>`);
     });
   });
   out.push(`<line class="axis" x1="${LEFT}" y1="${plotTop}" x2="${LEFT}" y2="${plotTop + plotH}" stroke="#333"/>`);
