@@ -12,7 +12,7 @@ import { loadAddon, type NativeCipherFunctions } from '../addon.js';
 import { nativeCipherId, wipeNativeKeyCache } from '../ciphers/native-backend.js';
 import type { BackendName } from '../ciphers/types.js';
 import { AuthenticationError, PagesealError } from '../errors.js';
-import { TursoPageFormat, type PageFormat } from '../format/page-codec.js';
+import { TursoPageFormat, type PageContext, type PageFormat } from '../format/page-codec.js';
 import type { ResolvedEncryption } from '../options.js';
 
 /** Bytes of pages the tools hold at once (whole pages; at least one page). */
@@ -40,21 +40,24 @@ function nativePages(backend: BackendName | undefined): NativeCipherFunctions | 
   return addon && typeof addon.cryptPages === 'function' ? addon : null;
 }
 
-/** A batch over `codec` (its cipher, key `enc` and page size). */
-export function pageBatch(codec: PageFormat, enc: ResolvedEncryption, backend?: BackendName): PageBatch {
+/**
+ * A batch over `codec` (its cipher, key `enc` and page size). `contextOf` gives the per-page context a
+ * format may bind (page-by-page path only: the native batch is used for the plain Turso format alone).
+ */
+export function pageBatch(codec: PageFormat, enc: ResolvedEncryption, backend?: BackendName, contextOf: (pageNo: number) => PageContext = () => ({})): PageBatch {
   const ps = codec.pageSize;
   const plainTurso = Object.getPrototypeOf(codec) === TursoPageFormat.prototype; // not a subclass with more associated data
   const native = plainTurso && codec.cipher.name === enc.cipher.name ? nativePages(backend) : null;
   const page = (pages: Uint8Array, i: number) => pages.subarray(i * ps, (i + 1) * ps);
   const perPage = {
     encrypt(first: number, pages: Uint8Array, count: number, from = 0): void {
-      for (let i = from; i < count; i++) codec.encryptPage(first + i, page(pages, i));
+      for (let i = from; i < count; i++) codec.encryptPage(first + i, page(pages, i), contextOf(first + i));
     },
     decrypt(first: number, pages: Uint8Array, count: number, from = 0) {
       const failures: { pageNo: number; error: PagesealError }[] = [];
       for (let i = from; i < count; i++) {
         try {
-          codec.decryptPage(first + i, page(pages, i));
+          codec.decryptPage(first + i, page(pages, i), contextOf(first + i));
         } catch (error) {
           if (!(error instanceof PagesealError)) throw error;
           page(pages, i).fill(0);
