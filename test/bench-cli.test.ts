@@ -99,7 +99,7 @@ describe('pageseal bench (text, usage)', () => {
   }, 60_000);
 
   it('refuses a bad page size and an unknown option with a one-line usage error (exit 2)', () => {
-    for (const args of [['bench', '--page-size', '1000'], ['bench', '--fast'], ['bench', '--svg']]) {
+    for (const args of [['bench', '--page-size', '1000'], ['bench', '--fast'], ['bench', '--svg'], ['bench', '--quick', '--svg', join(dir, 'no-such-dir', 'c.svg')]]) {
       const r = pageseal(args);
       expect(r.status).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -200,6 +200,13 @@ export function benchMain(argv: string[], out: (s: string) => void, progressStre
     out(BENCH_HELP);
     return 0;
   }
+  if (args.svg) {
+    try {
+      writeFileSync(args.svg, ''); // fail now, not after the measurements, when the chart cannot be written
+    } catch (e) {
+      throw new BenchUsageError(`cannot write the chart to ${args.svg}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    }
+  }
   const tty = progressStream.isTTY === true;
   const progress = tty ? (what: string) => progressStream.write(`\r\x1b[K${what}`) : undefined;
   let result: BenchResult;
