@@ -4,11 +4,11 @@
  * plain better-sqlite3, pageseal, better-sqlite3-multiple-ciphers) and bench/tools.ts (offline tools),
  * with the machine, CPU flags, load and date.
  *
- *   npm run bench:report -- [--size-mb 200] [--rounds 3] [--tools-size-mb 200] [--tools-base DIR]
+ *   npm run bench:report -- [--size-mb 200] [--rounds 3] [--tools-size-mb 200] [--base DIR]
  *                           [--sqlite3mc DIR | --install-peers]
  *
- * --tools-base DIR: a build of another revision (DIR/dist/cli.js) whose offline tools run in turns with
- * this one's, for a before/after in the same run.
+ * --base DIR: a build of another revision (DIR/dist) whose offline tools and open cost run in turns
+ * with this one's, for a before/after in the same run.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,7 +28,8 @@ const arg = (name: string, def: string) => {
 const sizeMb = arg('--size-mb', '200');
 const rounds = arg('--rounds', '3');
 const toolsMb = arg('--tools-size-mb', '200');
-const toolsBase = argv.includes('--tools-base') ? ['--base', arg('--tools-base', '')] : [];
+const baseDir = argv.includes('--base') ? arg('--base', '') : argv.includes('--tools-base') ? arg('--tools-base', '') : undefined;
+const toolsBase = baseDir ? ['--base', baseDir] : [];
 const peerArgs = argv.includes('--install-peers') ? ['--install-peers'] : argv.includes('--sqlite3mc') ? ['--sqlite3mc', arg('--sqlite3mc', '')] : [];
 
 function run(script: string, args: string[]): string {
@@ -41,6 +42,9 @@ const bench = JSON.parse(run(join(ROOT, 'dist', 'cli.js'), ['bench', '--db', '--
 const db = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'db.js'), ['--json', '--size-mb', sizeMb, '--rounds', rounds, ...peerArgs])) as DbBenchResult;
 const tools = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'tools.js'), ['--json', '--size-mb', toolsMb, '--runs', '5', ...toolsBase])) as {
   rows: { impl: string; sizeMb: number; tool: string; mbPerS: number; seconds: number; maxRssMb: number }[];
+};
+const openAb = JSON.parse(run(join(ROOT, '.bench-out', 'bench', 'open-ab.js'), ['--json', '--runs', '3', ...toolsBase])) as {
+  rows: { build: string; plainCpuUs: number; sealedCpuUs: number; cpuRatio: number; wallRatio: number }[];
 };
 const loadAfter = loadavg().map((x) => x.toFixed(2)).join(' ');
 
@@ -130,6 +134,16 @@ ${pragmaRows.join('\n')}
 
 SQLite3MC takes raw keys (\`raw:\` + hex) so it runs no key derivation, as pageseal does not; for
 its 128-bit AEGIS the 64 hex digits are the key and the salt.
+
+### Open + first query + close (bench/open-ab.ts)
+
+A database of 20,000 rows with an index, WAL: open (with the key), \`cache_size\`, one point read,
+close, against plain better-sqlite3 in alternating batches of the same process; median over batches
+and processes (3 processes${baseDir ? ', taking turns with a build of the revision before this work ("base")' : ''}).
+
+| build | plain CPU µs | pageseal aegis256 CPU µs | ratio (CPU) | ratio (wall) |
+|---|---:|---:|---:|---:|
+${openAb.rows.map((r) => `| ${r.build} | ${r.plainCpuUs.toFixed(0)} | ${r.sealedCpuUs.toFixed(0)} | ${r.cpuRatio.toFixed(2)}x | ${r.wallRatio.toFixed(2)}x |`).join('\n')}
 
 ### pageseal against SQLite3MC, same cipher family
 
