@@ -189,10 +189,11 @@ ${toolRows.join('\n')}
 The tools read 4 MiB of pages at a time and open or seal them in one native call, so memory does not
 grow with the file. \`verify\` only reads; \`decrypt\` and \`encrypt\` also write the whole output and
 fsync it before renaming it into place. *copy* is that I/O alone (the same reads, writes, fsync and
-rename, no cipher): the floor of decrypt and encrypt. On the virtual machine these figures come from, the first
-write into memory the guest has not touched before is slow (each new page of the page cache faults in
-the host), so writing the output costs several times the cipher: their floor is the write, not the
-cipher (\`verify\` shows the read and cipher path alone).
+rename, no cipher): the floor of decrypt and encrypt. The cipher itself takes about 30 ms of a 214 MB
+file (\`verify\` shows the read and cipher path alone); the rest of the gap to *copy* is the write. On
+the virtual machine these figures come from, writing into page-cache memory the guest has not touched
+before is slow and uneven (profiles of single decrypt runs of the same 214 MB file put between 60 and
+850 ms in the write calls), so decrypt and encrypt move much more from run to run than verify.
 `;
 writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
 process.stderr.write('\nwrote docs/benchmarks.md, docs/bench-db.svg, docs/bench-ciphers.svg\n');
