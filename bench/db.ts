@@ -1,78 +1,96 @@
 /**
- * Database benchmark: the same workload on plain better-sqlite3, on pageseal with each cipher, and
- * on Turso (`@tursodatabase/database`, encrypted with aegis256) in one run.
+ * Database benchmark against the peers, in one run: plain better-sqlite3, pageseal (some ciphers), and
+ * better-sqlite3-multiple-ciphers (SQLite3MC: its AEGIS variants, chacha20 and sqlcipher schemes, with
+ * raw keys). SQLite3MC is an optional peer: never a dependency of pageseal. It is found in the cache
+ * folder .bench-peers/ (gitignored), or at --sqlite3mc DIR, or installed there with --install-peers
+ * (it builds from source when no prebuilt binary can be downloaded: a few minutes, once).
  *
- * The database is larger than SQLite's page cache (default 200 MB against cache_size = -2000, i.e.
- * about 2 MB) and sits in the OS page cache (it was just written, and is scanned once before the
- * timed reads), so every page miss costs a read from the OS cache plus, with pageseal, a decrypt.
+ * Every engine: WAL, synchronous=NORMAL, cache_size=-2000 (about 2 MB, far below the database), its own
+ * database of --size-mb built once. Then --rounds rounds; in each, every engine in turn runs:
  *
- *   bulk insert        rows/s, in transactions of 10,000 rows (WAL, synchronous=NORMAL) into a new
- *                      database of up to 100,000 rows, made afresh in every round (files written
- *                      earlier leave the kernel flushing dirty pages, which would tax whichever
- *                      engine came later); the rate is the median over its transactions
- *   point reads        100,000 random lookups by rowid, µs per lookup
- *   full scan          SELECT sum(length(payload)) over the table, µs per page
- *   update-heavy       100 transactions of 100 random-row updates, µs per updated row
+ *   insert        rows into a new database in transactions of 10,000; µs per row (median transaction)
+ *   open          open + key + pragmas + first point read + close; µs per cycle
+ *   read          point reads by rowid, autocommit; µs per read
+ *   read in txn   the same reads inside one read transaction; µs per read
+ *   index read    lookups through a secondary index (k); µs per read
+ *   scan          SELECT sum(length(payload)) over the table; µs per page
+ *   update        100 transactions of 100 random-row updates; µs per row
+ *   mixed x2      two worker threads, each 9 point reads to 1 update; µs per operation (wall / ops)
  *
- * Every database is built first (and synced); then the insert, read and update workloads run in
- * --rounds rounds (default 3), each round going over every engine in turn, and each figure is the
- * best round: load from other processes on a shared machine then shifts no engine's figure more than
- * another's.
+ * Each figure is reported absolute (median over rounds) and as the median over rounds of its ratio to
+ * plain better-sqlite3 in the same round.
  *
- * pageseal's own page format ("psfmt", issue 11) is measured beside Turso's format for aegis256 and
- * aegis128x4 (any other cipher with --only <cipher>:pageseal), and compared with it.
- *
- * Usage: npm run bench:db -- [--size-mb 200] [--reads 100000] [--rounds 3] [--json] [--only aegis256,turso,...] [--no-turso]
+ *   npm run bench:db -- [--size-mb 200] [--rounds 3] [--reads 50000] [--ciphers aegis256,aegis256x4,aegis128x4,aes256gcm]
+ *                       [--sqlite3mc DIR | --install-peers | --no-peers] [--json]
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import BetterSqlite3 from 'better-sqlite3';
-import { open, CIPHER_SPECS } from '../src/index.js';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
+import { CIPHER_SPECS } from '../src/index.js';
+import type { CipherName } from '../src/ciphers/types.js';
 import { nativeCipherPath } from '../src/ciphers/native-backend.js';
+import { machineInfo } from '../src/bench/machine.js';
+import { COMMON_PRAGMAS, findMc, mcEngines, openEngine, type Db, type EngineSpec } from './db-engines.js';
 
-// ---------- options ----------
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
 interface Options {
   sizeMb: number;
-  reads: number;
   rounds: number;
+  reads: number;
+  ciphers: CipherName[];
+  sqlite3mc?: string;
+  installPeers: boolean;
+  peers: boolean;
   json: boolean;
-  only: string[] | null;
-  turso: boolean;
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { sizeMb: 200, reads: 100_000, rounds: 3, json: false, only: null, turso: true };
+  const o: Options = { sizeMb: 200, rounds: 3, reads: 50_000, ciphers: ['aegis256', 'aegis256x4', 'aegis128x4', 'aes256gcm'], installPeers: false, peers: true, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--size-mb') o.sizeMb = Number(argv[++i]);
-    else if (a === '--reads') o.reads = Number(argv[++i]);
     else if (a === '--rounds') o.rounds = Number(argv[++i]);
+    else if (a === '--reads') o.reads = Number(argv[++i]);
+    else if (a === '--ciphers') o.ciphers = String(argv[++i]).split(',') as CipherName[];
+    else if (a === '--sqlite3mc') o.sqlite3mc = resolve(argv[++i]!);
+    else if (a === '--install-peers') o.installPeers = true;
+    else if (a === '--no-peers') o.peers = false;
     else if (a === '--json') o.json = true;
-    else if (a === '--only') o.only = String(argv[++i]).split(',');
-    else if (a === '--no-turso') o.turso = false;
     else throw new Error(`unknown argument ${a}`);
   }
-  if (!(o.sizeMb > 0) || !(o.reads > 0) || !(o.rounds >= 1)) throw new Error('--size-mb, --reads and --rounds must be positive numbers');
+  if (!(o.sizeMb > 0) || !(o.rounds >= 1) || !(o.reads > 0)) throw new Error('--size-mb, --rounds and --reads must be positive');
   return o;
 }
 
-// ---------- workload ----------
+export const WORKLOADS = ['insert', 'open', 'read', 'readTxn', 'indexRead', 'scan', 'update', 'mixed2'] as const;
+export type Workload = (typeof WORKLOADS)[number];
+export const WORKLOAD_LABELS: Record<Workload, string> = {
+  insert: 'insert µs/row',
+  open: 'open+1st query µs',
+  read: 'point read µs',
+  readTxn: 'read in txn µs',
+  indexRead: 'index read µs',
+  scan: 'scan µs/page',
+  update: 'update µs/row',
+  mixed2: 'mixed 2 thr µs/op',
+};
+type Figures = Record<Workload, number>;
 
-const PAYLOAD_BYTES = 400;
-/** Rows of about PAYLOAD_BYTES + overhead bytes: rows for a database of `sizeMb`. */
-const rowsFor = (sizeMb: number) => Math.round((sizeMb * 1024 * 1024) / (PAYLOAD_BYTES + 30));
+const PAYLOAD = 400;
 const BATCH = 10_000;
-/** Rows inserted into a fresh database in each round's insert measurement. */
-const INSERT_ROUND_ROWS = 100_000;
-const UPDATE_TX = 100;
-const UPDATES_PER_TX = 100;
-const CACHE = -2000;
+const INSERT_ROWS = 100_000;
+const OPEN_CYCLES = 200;
+const MIX_OPS = 20_000;
+const payloads = Array.from({ length: 256 }, () => randomBytes(PAYLOAD));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const now = () => performance.now();
 
-/** Pseudo-random (xorshift) so every engine gets the same sequence. */
 function rng(seed: number): () => number {
   let s = seed >>> 0 || 1;
   return () => {
@@ -83,375 +101,216 @@ function rng(seed: number): () => number {
   };
 }
 
-const payloads = Array.from({ length: 256 }, () => randomBytes(PAYLOAD_BYTES));
-const payload = (i: number) => payloads[i & 255]!;
-
-interface Result {
-  engine: string;
-  insertRowsPerSec: number;
-  pointReadUs: number;
-  scanUsPerPage: number;
-  updateUsPerRow: number;
-  pages: number;
-  fileMb: number;
+function openConfigured(e: EngineSpec, path: string): Db {
+  const db = openEngine(e, path);
+  for (const p of COMMON_PRAGMAS) db.pragma(p);
+  return db;
 }
 
-/** Figures of one round. */
-interface Round {
-  insertRowsPerSec: number;
-  pointReadUs: number;
-  scanUsPerPage: number;
-  updateUsPerRow: number;
-}
-
-/** One engine: builds its database once, then measures a round on a fresh connection each time. */
-interface Engine {
-  name: string;
-  path: string;
-  /** Creates the database with `rows` rows; returns the insert rate (rows/s). */
-  build(rows: number): Promise<number>;
-  /** Inserts `rows` rows into a new scratch database, deleted afterwards; returns rows/s. */
-  insertRound(rows: number): Promise<number>;
-  round(rows: number, reads: number): Promise<Omit<Round, 'insertRowsPerSec'>>;
-  pages(): Promise<number>;
-}
-
-const now = () => performance.now();
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((x, y) => x - y);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-// ---------- better-sqlite3 (plain and pageseal) ----------
-
-type Db = BetterSqlite3.Database;
-
-function configure(db: Db): void {
-  db.pragma('journal_mode = wal');
-  db.pragma('synchronous = normal');
-  db.pragma(`cache_size = ${CACHE}`);
-}
-
-/** Inserts `rows` rows in transactions of BATCH; returns BATCH / median transaction time. */
-function insertAll(db: Db, rows: number): number {
-  db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB)');
-  const ins = db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
-  const batch = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) ins.run(i + 1, i * 7, payload(i));
-  });
-  const times: number[] = [];
-  for (let i = 0; i < rows; i += BATCH) {
-    const t0 = now();
-    batch(i, Math.min(rows, i + BATCH));
-    times.push((now() - t0) / (Math.min(rows, i + BATCH) - i));
-  }
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  return 1000 / median(times);
-}
-
-function pointReads(db: Db, rows: number, n: number): number {
-  const get = db.prepare('SELECT payload FROM t WHERE id = ?').pluck();
-  const r = rng(42);
-  const t0 = now();
-  for (let i = 0; i < n; i++) get.get(1 + Math.floor(r() * rows));
-  return ((now() - t0) * 1000) / n;
-}
-
-function fullScan(db: Db, pages: number): number {
-  const t0 = now();
-  db.prepare('SELECT sum(length(payload)) FROM t').pluck().get();
-  return ((now() - t0) * 1000) / pages;
-}
-
-function updates(db: Db, rows: number, seed: number): number {
-  const upd = db.prepare('UPDATE t SET k = k + 1, payload = ? WHERE id = ?');
-  const r = rng(seed);
-  const tx = db.transaction(() => {
-    for (let j = 0; j < UPDATES_PER_TX; j++) upd.run(payload(j), 1 + Math.floor(r() * rows));
-  });
-  const t0 = now();
-  for (let i = 0; i < UPDATE_TX; i++) tx();
-  return ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX);
-}
-
-/** Deletes a scratch database and its side files. */
 function removeDb(path: string): void {
   for (const f of [path, `${path}-wal`, `${path}-shm`, `${path}-journal`]) rmSync(f, { force: true });
 }
 
-function sqliteEngine(name: string, path: string, openAt: (path: string) => Db): Engine {
-  let round = 0;
-  const withDb = <T>(use: (db: Db) => T, at = path): T => {
-    const db = openAt(at);
+/** Fills a new database with `rows` rows; returns µs per row (median over the transactions). */
+function fill(db: Db, rows: number): number {
+  db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB); CREATE INDEX t_k ON t(k)');
+  const ins = db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
+  const tx = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) ins.run(i + 1, (i * 7919) % 1_000_003, payloads[i & 255]);
+  });
+  const per: number[] = [];
+  for (let i = 0; i < rows; i += BATCH) {
+    const n = Math.min(BATCH, rows - i);
+    const t0 = now();
+    tx(i, i + n);
+    per.push(((now() - t0) * 1000) / n);
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  return median(per);
+}
+
+function timePerOp(n: number, op: (i: number) => void): number {
+  const t0 = now();
+  for (let i = 0; i < n; i++) op(i);
+  return ((now() - t0) * 1000) / n;
+}
+
+function runWorkers(e: EngineSpec, path: string, rows: number, seed: number): Promise<number> {
+  const file = fileURLToPath(new URL('./db-worker.js', import.meta.url));
+  const t0 = now();
+  const one = (s: number) =>
+    new Promise<number>((res, rej) => {
+      const w = new Worker(file, { workerData: { engine: e, path, rows, ops: MIX_OPS, seed: s } });
+      w.once('message', res);
+      w.once('error', rej);
+    });
+  return Promise.all([one(seed), one(seed + 1)]).then(() => ((now() - t0) * 1000) / (2 * MIX_OPS));
+}
+
+async function round(e: EngineSpec, path: string, rows: number, o: Options, r: number): Promise<Figures> {
+  const scratch = `${path}.insert`;
+  let insert: number;
+  try {
+    const db = openConfigured(e, scratch);
     try {
-      configure(db);
-      return use(db);
+      insert = fill(db, Math.min(rows, INSERT_ROWS));
     } finally {
       db.close();
     }
-  };
-  return {
-    name,
-    path,
-    build: async (rows) => withDb((db) => insertAll(db, rows)),
-    insertRound: async (rows) => {
-      const scratch = `${path}.insert`;
-      try {
-        return withDb((db) => insertAll(db, rows), scratch);
-      } finally {
-        removeDb(scratch);
-      }
-    },
-    pages: async () => withDb((db) => db.pragma('page_count', { simple: true }) as number),
-    // A fresh connection: SQLite's cache is cold, the file is in the OS cache (scanned once first).
-    round: async (rows, reads) =>
-      withDb((db) => {
-        const pages = db.pragma('page_count', { simple: true }) as number;
-        fullScan(db, pages);
-        return { pointReadUs: pointReads(db, rows, reads), scanUsPerPage: fullScan(db, pages), updateUsPerRow: updates(db, rows, 7 + round++) };
-      }),
-  };
-}
-
-// ---------- Turso ----------
-
-type TursoModule = typeof import('@tursodatabase/database');
-type TursoDb = Awaited<ReturnType<TursoModule['connect']>>;
-
-async function loadTurso(): Promise<TursoModule | null> {
+  } finally {
+    removeDb(scratch);
+  }
+  const rr = rng(1000 + r);
+  const open = timePerOp(OPEN_CYCLES, () => {
+    const db = openConfigured(e, path);
+    db.prepare('SELECT payload FROM t WHERE id = ?').pluck().get(1 + Math.floor(rr() * rows));
+    db.close();
+  });
+  const db = openConfigured(e, path);
+  let f: Omit<Figures, 'insert' | 'open' | 'mixed2'>;
   try {
-    return await import('@tursodatabase/database');
-  } catch {
-    return null;
-  }
-}
-
-function tursoEngine(turso: TursoModule, path: string): Engine {
-  const encryption = { cipher: 'aegis256' as const, hexkey: randomBytes(32).toString('hex') };
-  let round = 0;
-  const withDb = async <T>(use: (db: TursoDb) => Promise<T>, at = path): Promise<T> => {
-    const db = await turso.connect(at, { encryption });
-    try {
-      await db.exec(`PRAGMA cache_size = ${CACHE}`);
-      await db.exec('PRAGMA synchronous = NORMAL'); // as the better-sqlite3 runs
-      return await use(db);
-    } finally {
-      await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
-      await db.close();
-    }
-  };
-  const pageCount = async (db: TursoDb) => Number(((await db.get('PRAGMA page_count')) as Record<string, number>).page_count);
-  const scan = async (db: TursoDb, pages: number) => {
-    const t0 = now();
-    await db.get('SELECT sum(length(payload)) AS s FROM t');
-    return ((now() - t0) * 1000) / pages;
-  };
-  const build = (rows: number, at = path) =>
-    withDb(async (db) => {
-      await db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, k INTEGER, payload BLOB)');
-      const ins = await db.prepare('INSERT INTO t(id, k, payload) VALUES (?, ?, ?)');
-      const times: number[] = [];
-      for (let i = 0; i < rows; i += BATCH) {
-        const t0 = now();
-        await db.exec('BEGIN');
-        for (let j = i; j < Math.min(rows, i + BATCH); j++) await ins.run(j + 1, j * 7, payload(j));
-        await db.exec('COMMIT');
-        times.push((now() - t0) / (Math.min(rows, i + BATCH) - i));
-      }
-      return 1000 / median(times);
-    }, at);
-  const insertRound = async (rows: number) => {
-    const scratch = `${path}.insert`;
-    try {
-      return await build(rows, scratch);
-    } finally {
-      removeDb(scratch);
-    }
-  };
-  const measure = (rows: number, reads: number) =>
-    withDb(async (db) => {
-      const pages = await pageCount(db);
-      await scan(db, pages);
-      const get = await db.prepare('SELECT payload FROM t WHERE id = ?');
-      const r = rng(42);
-      let t0 = now();
-      for (let i = 0; i < reads; i++) await get.get(1 + Math.floor(r() * rows));
-      const pointReadUs = ((now() - t0) * 1000) / reads;
-      const scanUsPerPage = await scan(db, pages);
-      const upd = await db.prepare('UPDATE t SET k = k + 1, payload = ? WHERE id = ?');
-      const ru = rng(7 + round++);
-      t0 = now();
-      for (let i = 0; i < UPDATE_TX; i++) {
-        await db.exec('BEGIN');
-        for (let j = 0; j < UPDATES_PER_TX; j++) await upd.run(payload(j), 1 + Math.floor(ru() * rows));
-        await db.exec('COMMIT');
-      }
-      return { pointReadUs, scanUsPerPage, updateUsPerRow: ((now() - t0) * 1000) / (UPDATE_TX * UPDATES_PER_TX) };
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    const sum = db.prepare('SELECT sum(length(payload)) FROM t').pluck();
+    sum.get(); // the file into the OS cache
+    const get = db.prepare('SELECT payload FROM t WHERE id = ?').pluck();
+    const byK = db.prepare('SELECT id FROM t WHERE k = ?').pluck();
+    const ids = rng(42 + r);
+    const read = timePerOp(o.reads, () => get.get(1 + Math.floor(ids() * rows)));
+    db.exec('BEGIN');
+    const readTxn = timePerOp(o.reads, () => get.get(1 + Math.floor(ids() * rows)));
+    db.exec('COMMIT');
+    const indexRead = timePerOp(o.reads, () => byK.get(((Math.floor(ids() * rows) * 7919) % 1_000_003)));
+    const scan = median([0, 1, 2].map(() => timePerOp(1, () => sum.get()))) / pages;
+    const upd = db.prepare('UPDATE t SET k = k + 1, payload = ? WHERE id = ?');
+    const ru = rng(7 + r);
+    const tx = db.transaction(() => {
+      for (let j = 0; j < 100; j++) upd.run(payloads[j], 1 + Math.floor(ru() * rows));
     });
-  return { name: 'turso aegis256', path, build: (rows) => build(rows), insertRound, round: measure, pages: () => withDb(pageCount) };
+    const update = timePerOp(100, () => tx()) / 100;
+    f = { read, readTxn, indexRead, scan, update };
+  } finally {
+    db.close();
+  }
+  const mixed2 = await runWorkers(e, path, rows, 99 + r);
+  return { insert, open, ...f, mixed2 };
 }
 
-// ---------- report ----------
-
-interface Ratios {
-  insert: number;
-  pointRead: number;
-  scan: number;
-  update: number;
+function ensureMc(o: Options, log: (s: string) => void): string | null {
+  if (!o.peers) return null;
+  let dir = findMc(ROOT, o.sqlite3mc);
+  if (!dir && o.installPeers) {
+    const major = Number((createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version.split('.')[0]);
+    const spec = `better-sqlite3-multiple-ciphers@${major}`;
+    log(`installing ${spec} into .bench-peers/ (builds from source when no prebuilt binary is reachable) ...\n`);
+    const prefix = join(ROOT, '.bench-peers');
+    execFileSync('npm', ['install', '--prefix', prefix, '--no-save', '--no-audit', '--no-fund', spec], { stdio: ['ignore', 'inherit', 'inherit'] });
+    dir = findMc(ROOT, o.sqlite3mc);
+  }
+  if (!dir) log('better-sqlite3-multiple-ciphers not found: SQLite3MC skipped (--install-peers installs it into .bench-peers/, --sqlite3mc DIR names one)\n');
+  return dir;
 }
 
-/** Cost relative to plain better-sqlite3 (>1 is slower). */
-function ratios(r: Result, plain: Result): Ratios {
-  return {
-    insert: plain.insertRowsPerSec / r.insertRowsPerSec,
-    pointRead: r.pointReadUs / plain.pointReadUs,
-    scan: r.scanUsPerPage / plain.scanUsPerPage,
-    update: r.updateUsPerRow / plain.updateUsPerRow,
-  };
-}
-
-/** Targets from the issue: engine -> limits on the ratios. */
-const TARGETS: Record<string, Partial<Ratios>> = {
-  'pageseal aegis256': { pointRead: 1.15, scan: 1.5, insert: 1.2 },
-  'pageseal aegis128x4': { scan: 1.25 },
-};
-
-function targetNotes(r: Result, x: Ratios): string {
-  const t = TARGETS[r.engine];
-  if (!t) return '';
-  return (Object.keys(t) as (keyof Ratios)[])
-    .map((k) => `${k} ${x[k] <= t[k]! ? 'met' : 'MISSED'} (<= ${t[k]})`)
-    .join(', ');
-}
-
-function pad(s: string, n: number, left = false): string {
-  return left ? s.padEnd(n) : s.padStart(n);
-}
-
-function printTable(results: Result[], opts: Options): void {
-  const plain = results[0]!;
-  console.log(
-    `\ndatabase ~${plain.fileMb.toFixed(0)} MB (${plain.pages} pages of 4096 B), cache_size=${CACHE}, ${opts.reads} point reads; inserts (into a new database each round), reads, scans and updates: best of ${opts.rounds} rounds\n`,
-  );
-  const head = `${pad('engine', 26, true)} ${pad('insert rows/s', 14)} ${pad('x', 6)} ${pad('read µs', 9)} ${pad('x', 6)} ${pad('scan µs/pg', 11)} ${pad('x', 6)} ${pad('update µs/row', 14)} ${pad('x', 6)}`;
-  const paths = CIPHER_SPECS.map((c) => `${c.name} ${nativeCipherPath(c.name) ?? '?'}`).join(', ');
-  console.log(`CPU paths of the ciphers: ${paths}\n`);
-  console.log(head);
-  console.log('-'.repeat(head.length));
-  for (const r of results) {
-    const x = ratios(r, plain);
-    console.log(
-      `${pad(r.engine, 26, true)} ${pad(Math.round(r.insertRowsPerSec).toLocaleString('en-US'), 14)} ${pad(x.insert.toFixed(2), 6)} ` +
-        `${pad(r.pointReadUs.toFixed(2), 9)} ${pad(x.pointRead.toFixed(2), 6)} ${pad(r.scanUsPerPage.toFixed(2), 11)} ${pad(x.scan.toFixed(2), 6)} ` +
-        `${pad(r.updateUsPerRow.toFixed(2), 14)} ${pad(x.update.toFixed(2), 6)}`,
-    );
-  }
-  console.log('\nx = cost relative to plain better-sqlite3 (time ratio; for inserts, plain rows/s over this engine\'s).');
-  console.log('Turso runs through its async JavaScript API (one await per statement), which is part of its cost.');
-  for (const r of results) {
-    const notes = targetNotes(r, ratios(r, plain));
-    if (notes) console.log(`target ${r.engine}: ${notes}`);
-  }
-  for (const r of results) {
-    const turso = r.engine.endsWith(' psfmt') ? results.find((t) => t.engine === r.engine.slice(0, -' psfmt'.length)) : undefined;
-    if (!turso) continue;
-    const x = ratios(r, turso);
-    const f = (v: number) => `${((v - 1) * 100).toFixed(1)}%`;
-    const all = [x.insert, x.pointRead, x.scan, x.update].every((v) => v <= 1.03);
-    console.log(
-      `pageseal format vs Turso format (${turso.engine.slice('pageseal '.length)}): insert ${f(x.insert)}, read ${f(x.pointRead)}, scan ${f(x.scan)}, update ${f(x.update)} ` +
-        `(target within 3%: ${all ? 'met' : 'MISSED'})`,
-    );
-  }
-}
-
-// ---------- main ----------
-
-/** Ciphers also measured in pageseal's page format ("psfmt"), compared with the same cipher in Turso's. */
-const PAGESEAL_FORMAT_CIPHERS: string[] = ['aegis256', 'aegis128x4'];
-
-function engines(dir: string, opts: Options, turso: TursoModule | null): Engine[] {
-  const wanted = (name: string) => !opts.only || opts.only.includes(name);
-  const plainPath = join(dir, 'plain.db');
-  const list = [sqliteEngine('plain better-sqlite3', plainPath, (at) => new BetterSqlite3(at))];
-  for (const spec of CIPHER_SPECS) {
-    if (!wanted(spec.name)) continue;
-    const path = join(dir, `${spec.name}.db`);
-    const encryption = { cipher: spec.name, hexkey: randomBytes(spec.keySize).toString('hex') };
-    list.push(sqliteEngine(`pageseal ${spec.name}`, path, (at) => open(at, { encryption })));
-    // pageseal's own page format (page number and database id bound), beside Turso's format of the same cipher
-    if (PAGESEAL_FORMAT_CIPHERS.includes(spec.name) || opts.only?.includes(`${spec.name}:pageseal`)) {
-      const fmt = { ...encryption, format: 'pageseal' as const };
-      list.push(sqliteEngine(`pageseal ${spec.name} psfmt`, join(dir, `${spec.name}-psfmt.db`), (at) => open(at, { encryption: fmt })));
-    }
-  }
-  if (turso) list.push(tursoEngine(turso, join(dir, 'turso.db')));
-  return list;
-}
-
-async function measureAll(list: Engine[], opts: Options, log: (s: string) => void): Promise<Result[]> {
-  const rows = rowsFor(opts.sizeMb);
-  for (const e of list) {
-    log(`build ${e.name} ... `);
-    await e.build(rows);
-    log('done\n');
-  }
-  execFileSync('sync'); // start the rounds with no dirty pages left to flush
-  const insertRows = Math.min(rows, INSERT_ROUND_ROWS);
-  const best = new Map<Engine, Round>();
-  for (let r = 1; r <= opts.rounds; r++) {
-    log(`round ${r}/${opts.rounds}:`);
-    for (const e of list) {
-      const x: Round = { insertRowsPerSec: await e.insertRound(insertRows), ...(await e.round(rows, opts.reads)) };
-      const b = best.get(e);
-      best.set(
-        e,
-        b
-          ? {
-              insertRowsPerSec: Math.max(b.insertRowsPerSec, x.insertRowsPerSec),
-              pointReadUs: Math.min(b.pointReadUs, x.pointReadUs),
-              scanUsPerPage: Math.min(b.scanUsPerPage, x.scanUsPerPage),
-              updateUsPerRow: Math.min(b.updateUsPerRow, x.updateUsPerRow),
-            }
-          : x,
-      );
-      log('.');
-    }
-    log('\n');
-  }
-  const out: Result[] = [];
-  for (const e of list) {
-    out.push({ engine: e.name, ...best.get(e)!, pages: await e.pages(), fileMb: statSync(e.path).size / 1048576 });
-  }
-  return out;
+export interface DbBenchResult {
+  machine: ReturnType<typeof machineInfo>;
+  options: Options;
+  rows: number;
+  pragmas: Record<string, string[]>;
+  versions: Record<string, string>;
+  cipherPaths: Record<string, string | null>;
+  results: { engine: string; fileMb: number; figures: Figures; ratios: Figures }[];
 }
 
 async function main(): Promise<void> {
-  const opts = parseArgs(process.argv.slice(2));
-  const log = (s: string) => {
-    if (!opts.json) process.stderr.write(s);
-  };
-  const wantTurso = opts.turso && (!opts.only || opts.only.includes('turso'));
-  const turso = wantTurso ? await loadTurso() : null;
-  if (wantTurso && !turso) log('@tursodatabase/database is not installed: Turso skipped\n');
-  const dir = mkdtempSync(join(tmpdir(), 'pageseal-bench-'));
-  let results: Result[];
+  const o = parseArgs(process.argv.slice(2));
+  const log = (s: string) => process.stderr.write(s);
+  const machine = machineInfo();
+  const hex32 = randomBytes(32).toString('hex');
+  const engines: EngineSpec[] = [{ name: 'plain better-sqlite3', kind: 'plain' }];
+  for (const c of o.ciphers) {
+    const spec = CIPHER_SPECS.find((s) => s.name === c);
+    if (!spec) throw new Error(`unknown cipher ${c}`);
+    engines.push({ name: `pageseal ${c}`, kind: 'pageseal', cipher: c, hexkey: hex32.slice(0, spec.keySize * 2) });
+  }
+  const mcDir = ensureMc(o, log);
+  const versions: Record<string, string> = { 'better-sqlite3': (createRequire(import.meta.url)('better-sqlite3/package.json') as { version: string }).version };
+  if (mcDir) {
+    engines.push(...mcEngines(mcDir, hex32));
+    versions['better-sqlite3-multiple-ciphers'] = (createRequire(join(mcDir, 'package.json'))('./package.json') as { version: string }).version;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'pageseal-bench-db-'));
+  const rows = Math.round((o.sizeMb * 1024 * 1024) / (PAYLOAD + 40));
+  const samples = new Map<string, Figures[]>();
+  const ratioSamples = new Map<string, Figures[]>();
+  const sizes = new Map<string, number>();
   try {
-    results = await measureAll(engines(dir, opts, turso), opts, log);
+    const path = (e: EngineSpec) => join(dir, `${e.name.replace(/[^a-z0-9]+/gi, '_')}.db`);
+    for (const e of engines) {
+      log(`build ${e.name} (${rows} rows) ... `);
+      const db = openConfigured(e, path(e));
+      try {
+        fill(db, rows);
+      } finally {
+        db.close();
+      }
+      sizes.set(e.name, statSync(path(e)).size / 1e6);
+      log('done\n');
+    }
+    execFileSync('sync');
+    for (let r = 0; r < o.rounds; r++) {
+      log(`round ${r + 1}/${o.rounds}: `);
+      let plain: Figures | undefined;
+      for (const e of engines) {
+        const f = await round(e, path(e), rows, o, r);
+        plain ??= f;
+        samples.set(e.name, [...(samples.get(e.name) ?? []), f]);
+        const x = Object.fromEntries(WORKLOADS.map((k) => [k, f[k] / plain![k]])) as Figures;
+        ratioSamples.set(e.name, [...(ratioSamples.get(e.name) ?? []), x]);
+        log('.');
+      }
+      log('\n');
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  if (opts.json) {
-    const plain = results[0]!;
-    const cipherPaths = Object.fromEntries(CIPHER_SPECS.map((c) => [c.name, nativeCipherPath(c.name)]));
-    console.log(JSON.stringify({ options: opts, cipherPaths, results: results.map((r) => ({ ...r, ratios: ratios(r, plain) })) }, null, 2));
-  } else {
-    printTable(results, opts);
+  const med = (xs: Figures[]) => Object.fromEntries(WORKLOADS.map((k) => [k, median(xs.map((x) => x[k]))])) as Figures;
+  const result: DbBenchResult = {
+    machine,
+    options: o,
+    rows,
+    pragmas: Object.fromEntries(
+      engines.map((e) => [
+        e.name,
+        [...(e.kind === 'mc' ? e.mcPragmas!.map((p) => p.replace(/raw:[0-9a-f]+/, 'raw:<64 hex digits>')) : e.kind === 'pageseal' ? [`open(path, { encryption: { cipher: '${e.cipher}', hexkey } })`] : []), ...COMMON_PRAGMAS],
+      ]),
+    ),
+    versions,
+    cipherPaths: Object.fromEntries(o.ciphers.map((c) => [c, nativeCipherPath(c)])),
+    results: engines.map((e) => ({ engine: e.name, fileMb: Math.round(sizes.get(e.name)!), figures: med(samples.get(e.name)!), ratios: med(ratioSamples.get(e.name)!) })),
+  };
+  if (o.json) {
+    console.log(JSON.stringify(result, null, 2));
+    return;
   }
+  console.log(formatDbTable(result));
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+export function formatDbTable(r: DbBenchResult): string {
+  const lines = [
+    `${r.rows} rows (~${r.results[0]!.fileMb} MB), WAL, synchronous=NORMAL, cache_size=-2000; median of ${r.options.rounds} rounds; x = ratio to plain better-sqlite3 in the same round`,
+    '',
+    `| engine | ${WORKLOADS.map((w) => WORKLOAD_LABELS[w]).join(' | ')} |`,
+    `|---|${WORKLOADS.map(() => '---:').join('|')}|`,
+  ];
+  const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+  for (const e of r.results) {
+    lines.push(`| ${e.engine} | ${WORKLOADS.map((w) => `${fmt(e.figures[w])} (${e.ratios[w].toFixed(2)}x)`).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1])) {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

@@ -162,6 +162,13 @@ try {
   step('the pageseal command');
   const info = sh(join(app, 'node_modules', '.bin', 'pageseal'), ['info', join(esm, 'esm.db'), '--json'], app, { mayFail: true });
   check('npx pageseal info sees an aegis256 Turso file', info.status === 0 && JSON.parse(info.stdout || '{}').cipher === 'aegis256', info.stdout + info.stderr);
+  const bench = sh(join(app, 'node_modules', '.bin', 'pageseal'), ['bench', '--quick', '--json', '--svg', 'chart.svg'], app, { mayFail: true });
+  const benchJson = bench.status === 0 ? JSON.parse(bench.stdout) : {};
+  const benchSvg = existsSync(join(app, 'chart.svg')) ? readFileSync(join(app, 'chart.svg'), 'utf8') : '';
+  const everyCipher = ['aes128gcm', 'aes256gcm', 'aegis256', 'aegis256x2', 'aegis256x4', 'aegis128l', 'aegis128x2', 'aegis128x4'].every(
+    (c) => benchJson.ciphers?.some((f) => f.cipher === c && f.encryptUs > 0) && benchSvg.includes(`data-group="${c} (`),
+  );
+  check('npx pageseal bench --quick --json --svg names every cipher, a recommendation, and charts every cipher', everyCipher && !!benchJson.recommendation?.cipher, bench.stdout.slice(0, 500) + bench.stderr);
 
   step('esbuild bundle, run without the package folder');
   const bundle = project('bundle', { type: 'commonjs' }, {

@@ -30,6 +30,12 @@ export interface NativeCipherFunctions {
     ad: Uint8Array | null | undefined,
     forcePortable: boolean,
   ): Buffer;
+  /**
+   * Seals ('encrypt', fresh random nonces) or opens ('decrypt') `count` whole pages back to back in `buf`,
+   * in place, in Turso's format for pages other than page 1 (no associated data). Returns the 0-based
+   * indices of pages that failed authentication (zeroed); always empty for 'encrypt'.
+   */
+  cryptPages(cipherId: number, key: Uint8Array, op: 'encrypt' | 'decrypt', buf: Uint8Array, pageSize: number, count: number, forcePortable: boolean): number[];
   /** The CPU path the cipher runs on: 'portable' | 'aesni' | 'vaes-avx2' | 'avx512' | 'armv8-aes'. */
   cipherPath(cipherId: number, forcePortable: boolean): string;
   /** Times `iterations` in-place operations on a `bytes`-long buffer in C; returns total nanoseconds. */

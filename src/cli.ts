@@ -12,6 +12,7 @@ import type { ToolOptions } from './tools/codec.js';
 import { findCipherSpec } from './ciphers/registry.js';
 import { resolveEncryption } from './options.js';
 import { RekeyUsageError, runRekey, type ProgressSink } from './cli-rekey.js';
+import { BenchUsageError, benchMain } from './bench/index.js';
 
 export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
 
@@ -22,6 +23,7 @@ Usage:
   pageseal encrypt <in> <out> --cipher C [--hexkey K] [--format F]
   pageseal rekey <file> --cipher C|none [--new-cipher C|none] [--format F]
                  [--new-format F] [--new-kdf-log2n N] [--json]
+  pageseal bench [--quick] [--db] [--page-size N] [--json] [--svg FILE]
   pageseal --help
 
 Commands:
@@ -39,6 +41,8 @@ Commands:
             new database id (and, for a passphrase, a new salt).
             Crash-safe: after a kill the file opens with the old or the new key.
             Refused while any other connection has the database open.
+  bench     time every cipher on every CPU path here (and a database workload with
+            --db) and recommend one for this machine (pageseal bench --help)
 
 Options:
   --cipher C    aes128gcm, aes256gcm, aegis256, aegis256x2, aegis256x4,
@@ -236,6 +240,7 @@ function run(p: Parsed, env: NodeJS.ProcessEnv, out: Out, progress: ProgressSink
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
 export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: Out = console.log, err: Out = console.error, progress: ProgressSink = process.stderr): number {
   try {
+    if (argv[0] === 'bench') return benchMain(argv.slice(1), out);
     const p = parseArgs(argv);
     if (p.help || argv.length === 0) {
       out(HELP);
@@ -243,7 +248,7 @@ export function main(argv: string[], env: NodeJS.ProcessEnv = process.env, out: 
     }
     return run(p, env, out, progress);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof BenchUsageError) {
       err(`pageseal: ${e.message} (see pageseal --help)`);
       return 2;
     }

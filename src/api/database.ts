@@ -9,6 +9,7 @@
  * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
  */
 import BetterSqlite3 from 'better-sqlite3';
+import { statSync } from 'node:fs';
 import { KeyNotAppliedError, PagesealError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import type { CipherName } from '../ciphers/types.js';
@@ -37,6 +38,18 @@ const baseClose = BetterSqlite3.prototype.close;
 /** Each wrapped call starts with no failure recorded, so an error is explained only by its own failure. */
 function clearFailureRecord(): void {
   install().clearLastFailure();
+}
+
+/**
+ * True when the -wal beside the database file SQLite opened (`canonical`, the path the key is registered
+ * under) is missing or empty: it then holds no frame, and close() skips its five checkpoint statements.
+ */
+function walIsEmpty(canonical: string): boolean {
+  try {
+    return (statSync(`${canonical}-wal`, { throwIfNoEntry: false })?.size ?? 0) === 0;
+  } catch {
+    return false;
+  }
 }
 
 function codeOf(err: unknown): unknown {
@@ -87,10 +100,14 @@ export class Database extends Base {
     }
   }
 
-  /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
+  /**
+   * Reads the schema so a wrong key, cipher or format fails now, not at the first query. Preparing a
+   * statement that names sqlite_schema loads (and so authenticates) every page of the schema; running
+   * it would read them again from the cache, so it is not run.
+   */
   #validate(plan: OpenPlan): void {
     try {
-      super.prepare('SELECT count(*) FROM sqlite_schema').pluck().get();
+      super.prepare('SELECT 1 FROM sqlite_schema');
     } catch (e) {
       this.#abandon();
       throw plan.fail(e);
@@ -232,6 +249,7 @@ export class Database extends Base {
    * a database this connection cannot read (no key, wrong key): there is nothing to checkpoint.
    */
   #checkpoint(): unknown {
+    if (this.#keyId !== undefined && walIsEmpty(this.#keyId)) return undefined; // no frame: nothing to checkpoint
     let mode: unknown;
     try {
       mode = super.pragma('journal_mode', { simple: true });

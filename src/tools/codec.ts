@@ -34,14 +34,14 @@ export function checkFormat(src: DatabaseSource, opts: ToolOptions): void {
 }
 
 /** Checks that `src` is an encrypted file of this format and cipher, and runs `use` with a codec for it (wiped after). */
-export function withSourceCodec<T>(src: DatabaseSource, opts: ToolOptions, use: (codec: PageFormat) => T): T {
+export function withSourceCodec<T>(src: DatabaseSource, opts: ToolOptions, use: (codec: PageFormat, enc: ResolvedEncryption) => T): T {
   checkFormat(src, opts);
   return withEncryption(opts, src.storedHeader, (enc) => {
     if (enc.format === 'turso') checkTursoMagic(src.storedHeader, enc.cipher);
     else sourceCheckPageseal(src, enc);
     const codec = codecFor(src.header.reservedBytes, src.pageSize, enc, opts.backend);
     try {
-      return use(codec);
+      return use(codec, enc);
     } finally {
       codec.wipe();
     }

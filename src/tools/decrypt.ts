@@ -2,6 +2,7 @@
 import { DatabaseSource } from './source.js';
 import { withSourceCodec, type ToolOptions } from './codec.js';
 import { transformPages, type TransformResult } from './transform.js';
+import { pageBatch } from './page-batch.js';
 
 /**
  * Writes the plain database to `output` (which must not exist). The -wal beside the input is folded
@@ -13,9 +14,21 @@ import { transformPages, type TransformResult } from './transform.js';
 export function decryptFile(input: string, output: string, opts: ToolOptions): TransformResult {
   const src = DatabaseSource.open(input);
   try {
-    return withSourceCodec(src, opts, (codec) => {
+    return withSourceCodec(src, opts, (codec, enc) => {
       src.adoptPlaintextChecksummedWal((n, stored, out, ctx) => codec.decryptPage(n, stored, ctx, out));
-      return transformPages(src, output, (n, page, ctx) => codec.decryptPage(n, page, ctx));
+      // Pages in batches (one native call per batch for Turso's format; page by page with each page's
+      // context for pageseal's), a page that fails authentication stops the copy.
+      const pages = pageBatch(codec, enc, opts.backend, (n) => src.contextOf(n));
+      try {
+        return transformPages(src, output, {
+          batch(first, buf, count) {
+            const failed = pages.decrypt(first, buf, count);
+            if (failed.length > 0) throw failed[0]!.error;
+          },
+        });
+      } finally {
+        pages.wipe();
+      }
     });
   } finally {
     src.close();

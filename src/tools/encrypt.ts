@@ -4,6 +4,7 @@ import { DatabaseSource } from './source.js';
 import { codecFor, withEncryption, type ToolOptions } from './codec.js';
 import { transformPages, type TransformResult } from './transform.js';
 import { encryptByRebuild } from '../rekey/encrypt-rebuild.js';
+import { pageBatch } from './page-batch.js';
 
 /**
  * Encrypts `input` into `output` (which must not exist) with fresh random nonces. An input whose
@@ -19,7 +20,12 @@ export function encryptFile(input: string, output: string, opts: ToolOptions): T
       if (src.header.reservedBytes !== enc.cipher.reservedBytes) return encryptByRebuild(input, output, enc, src.header.reservedBytes);
       const codec = reserveChecked(() => codecFor(src.header.reservedBytes, src.pageSize, enc, opts.backend), input);
       try {
-        return transformPages(src, output, (n, page) => codec.encryptPage(n, page));
+        const pages = pageBatch(codec, enc, opts.backend);
+        try {
+          return transformPages(src, output, { batch: (first, buf, count) => pages.encrypt(first, buf, count) });
+        } finally {
+          pages.wipe();
+        }
       } finally {
         codec.wipe();
       }

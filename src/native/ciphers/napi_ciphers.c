@@ -1,5 +1,6 @@
 /*
- * The cipher half of the Node-API binding: aeadEncrypt, aeadDecrypt, cipherPath, benchCipher, wipeKeyCache.
+ * The cipher half of the Node-API binding: aeadEncrypt, aeadDecrypt, cryptPages, cipherPath, benchCipher,
+ * wipeKeyCache.
  * Every argument is checked here (TypeError for a wrong type, RangeError for a wrong size or id), so
  * nothing JavaScript passes can crash the process. The last expanded key of each path (fast, portable)
  * is cached per thread (each worker thread runs its own Node environment, so caches are never shared),
@@ -289,6 +290,72 @@ static napi_value aead_decrypt(napi_env env, napi_callback_info info) {
   return pt_buf;
 }
 
+/* ---- cryptPages(cipherId, key, op, buf, pageSize, count, forcePortable) -> failed indices (decrypt) ----
+ *
+ * Seals or opens `count` whole pages laid out back to back in `buf`, in place, in Turso's format for every
+ * page but page 1 (docs/format.md): body [0, P-N-T), tag [P-N-T, P-N), nonce [P-N, P), no associated data.
+ * One call per batch instead of one per page: the offline tools stream a file through a few MiB at a time.
+ * encrypt: fresh random nonces (one CSPRNG read per call), returns an empty array.
+ * decrypt: every page is tried; a page that fails is zeroed (no unauthenticated plaintext), its index
+ * (0-based within the batch) is returned; a page that opens gets its reserved tail zeroed, as SQLite expects.
+ */
+static napi_value crypt_pages(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!get_args(env, info, 7, argv)) return NULL;
+  int cipher, portable;
+  bytes key, buf;
+  int64_t page_size, count;
+  char op[16];
+  size_t oplen = 0;
+  napi_valuetype t;
+  if (get_cipher(env, argv[0], &cipher) || get_bytes(env, argv[1], "key", &key)) return NULL;
+  CALL(env, napi_typeof(env, argv[2], &t));
+  if (t != napi_string) return throw_type(env, "op must be 'encrypt' or 'decrypt'");
+  CALL(env, napi_get_value_string_utf8(env, argv[2], op, sizeof op, &oplen));
+  int decrypt = strcmp(op, "decrypt") == 0;
+  if (!decrypt && strcmp(op, "encrypt") != 0) return throw_range(env, "op must be 'encrypt' or 'decrypt'");
+  if (get_bytes(env, argv[3], "buf", &buf) || get_int(env, argv[4], "pageSize", 512, 65536, &page_size) ||
+      get_int(env, argv[5], "count", 0, 1 << 24, &count) || get_flag(env, argv[6], &portable))
+    return NULL;
+  size_t nonce_len = ps_cipher_nonce_size(cipher), reserve = nonce_len + 16, ps = (size_t)page_size;
+  if (key.len != ps_cipher_key_size(cipher)) return throw_range(env, "key has the wrong size for the cipher");
+  if ((ps & (ps - 1)) != 0) return throw_range(env, "pageSize must be a power of two");
+  if ((size_t)count * ps > buf.len) return throw_range(env, "buf is shorter than count pages");
+  const ps_aead *a = aead_or_throw(env, cipher, &key, portable);
+  if (!a) return NULL;
+  size_t body = ps - reserve;
+  napi_value failed;
+  CALL(env, napi_create_array(env, &failed));
+  if (!decrypt) {
+    uint8_t *nonces = count ? malloc((size_t)count * nonce_len) : NULL;
+    if (count && (!nonces || ps_random_bytes(nonces, (size_t)count * nonce_len) != 0)) {
+      free(nonces);
+      napi_throw_error(env, "ERR_PAGESEAL_RANDOM", "the OS random number generator failed");
+      return NULL;
+    }
+    for (int64_t i = 0; i < count; i++) {
+      uint8_t *p = buf.data + (size_t)i * ps, *tag = p + body, *nonce = tag + 16;
+      memcpy(nonce, nonces + (size_t)i * nonce_len, nonce_len);
+      ps_aead_encrypt(a, p, body, NULL, 0, nonce, tag, 16);
+    }
+    free(nonces);
+    return failed;
+  }
+  uint32_t nfailed = 0;
+  for (int64_t i = 0; i < count; i++) {
+    uint8_t *p = buf.data + (size_t)i * ps, *tag = p + body, *nonce = tag + 16;
+    if (ps_aead_decrypt(a, p, body, NULL, 0, nonce, tag, 16) != 0) {
+      memset(p, 0, ps);
+      napi_value idx;
+      CALL(env, napi_create_int64(env, i, &idx));
+      CALL(env, napi_set_element(env, failed, nfailed++, idx));
+    } else {
+      memset(p + body, 0, reserve);
+    }
+  }
+  return failed;
+}
+
 /* ---- cipherPath(cipherId, forcePortable) -> "portable" | "aesni" | "vaes-avx2" | "avx512" ---- */
 
 static napi_value cipher_path(napi_env env, napi_callback_info info) {
@@ -431,6 +498,7 @@ napi_value ps_napi_ciphers_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"aeadEncrypt", NULL, aead_encrypt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aeadDecrypt", NULL, aead_decrypt, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"cryptPages", NULL, crypt_pages, NULL, NULL, NULL, napi_enumerable, NULL},
       {"cipherPath", NULL, cipher_path, NULL, NULL, NULL, napi_enumerable, NULL},
       {"benchCipher", NULL, bench_cipher, NULL, NULL, NULL, napi_enumerable, NULL},
       {"wipeKeyCache", NULL, wipe_key_cache, NULL, NULL, NULL, napi_enumerable, NULL},
