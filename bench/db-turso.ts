@@ -29,6 +29,7 @@ import { execFileSync } from 'node:child_process';
 import BetterSqlite3 from 'better-sqlite3';
 import { open, CIPHER_SPECS } from '../src/index.js';
 import { nativeCipherPath } from '../src/ciphers/native-backend.js';
+import { rng } from '../src/bench/rng.js';
 
 // ---------- options ----------
 
@@ -69,16 +70,6 @@ const UPDATE_TX = 100;
 const UPDATES_PER_TX = 100;
 const CACHE = -2000;
 
-/** Pseudo-random (xorshift) so every engine gets the same sequence. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const payloads = Array.from({ length: 256 }, () => randomBytes(PAYLOAD_BYTES));
 const payload = (i: number) => payloads[i & 255]!;

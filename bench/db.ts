@@ -36,6 +36,7 @@ import type { CipherName } from '../src/ciphers/types.js';
 import { nativeCipherPath } from '../src/ciphers/native-backend.js';
 import { machineInfo } from '../src/bench/machine.js';
 import { COMMON_PRAGMAS, findMc, mcEngines, openEngine, type Db, type EngineSpec } from './db-engines.js';
+import { rng } from '../src/bench/rng.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 
@@ -91,15 +92,6 @@ const payloads = Array.from({ length: 256 }, () => randomBytes(PAYLOAD));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => performance.now();
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
 
 function openConfigured(e: EngineSpec, path: string): Db {
   const db = openEngine(e, path);

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { open, findCipherSpec, type EncryptionOpts } from '../src/index.js';
+import { rng } from '../src/bench/rng.js';
 
 const args = process.argv.slice(2);
 const val = (name: string, dflt: string) => {
@@ -48,15 +49,6 @@ type Fmt = 'turso' | 'pageseal';
 const hexkey = randomBytes(findCipherSpec(cipher).keySize).toString('hex');
 const encOf = (f: Fmt): EncryptionOpts => (f === 'pageseal' ? { cipher, hexkey, format: 'pageseal' } : { cipher, hexkey });
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
 
 function connect(path: string, f: Fmt) {
   const db = open(path, { encryption: encOf(f) });

@@ -16,6 +16,7 @@ import { open } from '../api/open.js';
 import { CIPHER_SPECS } from '../ciphers/registry.js';
 import type { CipherName } from '../ciphers/types.js';
 import { median } from './cipher-speed.js';
+import { rng } from './rng.js';
 
 export interface DbFigures {
   insertUsPerRow: number;
@@ -51,15 +52,6 @@ const UPDATES_PER_TX = 20;
 
 type Db = BetterSqlite3.Database;
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
 
 const payloads = Array.from({ length: 64 }, () => randomBytes(PAYLOAD));
 
