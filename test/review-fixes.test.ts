@@ -1,0 +1,92 @@
+/**
+ * Fixes for an adversarial review of main: a FIFO beside a keyed database no longer hangs open(); a
+ * directory as the database path, a full disk during a rekey and a rekey while a statement of the same
+ * connection iterates give typed errors; PRAGMA hexkey with another key names the pragmas that change it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open } from '../src/index.js';
+import { randomHexKey, scratchDir } from './helpers/files.js';
+
+const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
+let scratch: ReturnType<typeof scratchDir>;
+
+beforeAll(() => {
+  scratch = scratchDir('pageseal-review-');
+});
+afterAll(() => scratch.cleanup());
+
+type ChildResult = { ok?: unknown; code?: string; message?: string };
+
+/** Runs test/helpers/fifo-child.ts; a child that has not answered in 20 s is killed and reported as a hang. */
+function fifoChildren(actions: string[], path: string): ChildResult[] {
+  const action = actions.join(',');
+  const viteNode = join(process.cwd(), 'node_modules', 'vite-node', 'vite-node.mjs');
+  const script = join(process.cwd(), 'test', 'helpers', 'fifo-child.ts');
+  const r = spawnSync(process.execPath, [viteNode, script, action, path, key.cipher], {
+    env: { ...process.env, PAGESEAL_TEST_HEXKEY: key.hexkey },
+    timeout: 20_000,
+    killSignal: 'SIGKILL',
+    encoding: 'utf8',
+  });
+  if (r.error || r.signal) throw new Error(`${action} on ${path} hung (killed after 20 s)`);
+  const lines = r.stdout.trim().split('\n').slice(-actions.length);
+  return lines.map((l) => JSON.parse(l) as ChildResult);
+}
+
+function fifoChild(action: string, path: string): ChildResult {
+  return fifoChildren([action], path)[0]!;
+}
+
+function keyedDb(name: string): string {
+  const path = join(scratch.dir, name);
+  const db = open(path, { encryption: key });
+  db.exec('CREATE TABLE x(a)');
+  db.close();
+  return path;
+}
+
+describe('a FIFO named <db>-journal or <db>-wal', () => {
+  it('open() with a key and with PRAGMA hexkey refuse it at once with a typed IO error', () => {
+    const path = keyedDb('fifo-journal.db');
+    execFileSync('mkfifo', [path + '-journal']);
+    for (const action of ['open-key', 'open-hexkey']) {
+      const r = fifoChild(action, path);
+      expect(r.code, `${action}: ${JSON.stringify(r)}`).toBe('IO');
+      expect(r.message).toContain(path + '-journal');
+      expect(r.message).toMatch(/not a regular file/);
+    }
+  }, 60_000);
+
+  it('a FIFO -wal is refused the same way', () => {
+    const path = join(scratch.dir, 'fifo-wal.db');
+    const db = open(path, { encryption: key });
+    db.pragma('journal_mode = wal');
+    db.exec('CREATE TABLE x(a)');
+    db.close();
+    execFileSync('mkfifo', [path + '-wal']);
+    const r = fifoChild('open-key', path);
+    expect(r.code, JSON.stringify(r)).toBe('IO');
+    expect(r.message).toContain(path + '-wal');
+  }, 60_000);
+
+  it('info and verify (API and CLI) on a FIFO database, -wal or -journal answer at once', () => {
+    const fifo = join(scratch.dir, 'fifo-main.db');
+    execFileSync('mkfifo', [fifo]);
+    const wal = keyedDb('fifo-tools-wal.db');
+    execFileSync('mkfifo', [wal + '-wal']);
+    const journal = keyedDb('fifo-tools-journal.db');
+    execFileSync('mkfifo', [journal + '-journal']);
+    for (const path of [fifo, wal, journal]) {
+      const [info, verify, cliInfo, cliVerify] = fifoChildren(['info', 'verify', 'cli-info', 'cli-verify'], path);
+      expect(info!.code, `info ${path}: ${JSON.stringify(info)}`).toBe('IO');
+      expect(verify!.code, `verify ${path}: ${JSON.stringify(verify)}`).toBe('IO');
+      for (const r of [cliInfo!.ok, cliVerify!.ok] as { status: number; err: string }[]) {
+        expect(r.status, `cli on ${path}`).not.toBe(0);
+        expect(r.err).toMatch(/not a regular file/);
+      }
+    }
+  }, 120_000);
+});
