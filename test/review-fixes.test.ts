@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { open } from '../src/index.js';
+import { open, PagesealError } from '../src/index.js';
+import { thrown } from './helpers/run-script.js';
 import { randomHexKey, scratchDir } from './helpers/files.js';
 
 const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
@@ -89,4 +90,17 @@ describe('a FIFO named <db>-journal or <db>-wal', () => {
       }
     }
   }, 120_000);
+});
+
+describe('a directory as the database path', () => {
+  it('open() with and without a key throws FormatError NOT_A_DATABASE naming the path', () => {
+    const dir = join(scratch.dir, 'adir.db');
+    mkdirSync(dir);
+    for (const options of [undefined, { encryption: key }, { readonly: true }, { fileMustExist: true }]) {
+      const err = thrown(() => open(dir, options)) as PagesealError;
+      expect(err, JSON.stringify(options)).toBeInstanceOf(PagesealError);
+      expect(err.code).toBe('NOT_A_DATABASE');
+      expect(err.message).toContain(`${dir} is a directory`);
+    }
+  });
 });
