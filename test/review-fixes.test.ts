@@ -104,3 +104,53 @@ describe('a directory as the database path', () => {
     }
   });
 });
+
+describe('PRAGMA hexkey with another key on a keyed connection', () => {
+  it('names PRAGMA rehexkey and db.rekey, and never echoes the value', () => {
+    const path = keyedDb('hexkey-other.db');
+    const db = open(path, { encryption: key });
+    try {
+      const other = randomHexKey(32);
+      const err = thrown(() => db.pragma(`hexkey='${other}'`)) as Error;
+      expect(err.message).toMatch(/already has a key/);
+      expect(err.message).toContain('PRAGMA rehexkey');
+      expect(err.message).toContain('db.rekey()');
+      expect(err.message).not.toMatch(/no rekey/);
+      expect(err.message.toLowerCase()).not.toContain(other.slice(0, 16));
+      expect(db.prepare('SELECT count(*) FROM x').pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('db.rekey while a statement of the same connection iterates', () => {
+  for (const mode of ['wal', 'delete'] as const) {
+    for (const unsafe of [false, true]) {
+      it(`${mode} mode${unsafe ? ', unsafe mode' : ''}: typed BUSY naming this connection; the rekey works once the iterator is done`, () => {
+        const path = join(scratch.dir, `iter-${mode}-${unsafe}.db`);
+        const db = open(path, { encryption: key });
+        try {
+          db.pragma(`journal_mode = ${mode}`);
+          db.exec('CREATE TABLE t(a); INSERT INTO t VALUES (1), (2), (3)');
+          if (unsafe) db.unsafeMode(true);
+          const rows = db.prepare('SELECT a FROM t').pluck().iterate();
+          expect(rows.next().value).toBe(1);
+          const newKey = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
+          const err = thrown(() => db.rekey(newKey)) as PagesealError;
+          expect(err, String(err)).toBeInstanceOf(PagesealError);
+          expect(err.code).toBe('BUSY');
+          expect(err.message).toMatch(/a statement of this connection is still iterating/);
+          expect(err.message).not.toMatch(/another connection/);
+          expect(rows.next().value).toBe(2); // the iteration goes on, under the old key
+          rows.return!();
+          expect(db.pragma('journal_mode', { simple: true })).toBe(mode);
+          db.rekey(newKey);
+          expect(db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(3);
+        } finally {
+          db.close();
+        }
+      });
+    }
+  }
+});
