@@ -5,7 +5,7 @@
  * reads its checksums over the stored pages (walsum.c).
  */
 import { statSync } from 'node:fs';
-import type BetterSqlite3 from 'better-sqlite3';
+import type * as BetterSqlite3 from 'better-sqlite3';
 import { FormatError, InvalidOptionsError } from '../errors.js';
 import { cipherSpecById, findCipherSpec } from '../ciphers/registry.js';
 import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
