@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, PagesealError } from '../src/index.js';
-import { thrown } from './helpers/run-script.js';
-import { randomHexKey, scratchDir } from './helpers/files.js';
+import { runScript, thrown } from './helpers/run-script.js';
+import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 
 const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
 let scratch: ReturnType<typeof scratchDir>;
@@ -153,4 +153,35 @@ describe('db.rekey while a statement of the same connection iterates', () => {
       });
     }
   }
+});
+
+describe('a full disk during a rekey', () => {
+  it('rekeyFile and db.rekey throw PagesealError IO saying nothing was changed; the old file keeps working', async () => {
+    const path = join(scratch.dir, 'full.db');
+    const db = open(path, { encryption: key });
+    db.pragma('journal_mode = delete');
+    db.exec('CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB)');
+    const ins = db.prepare('INSERT INTO t(v) VALUES (randomblob(1000))');
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) ins.run();
+    })();
+    db.close();
+    const before = sha256File(path);
+    const out = await runScript('rekey-full-child.ts', [path, key.cipher], { PAGESEAL_TEST_HEXKEY: key.hexkey, PAGESEAL_TEST_OTHER_HEXKEY: randomHexKey(32) }, { fileSizeLimitKiB: 1024 });
+    const steps = Object.fromEntries(
+      out
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { step: string; ok?: unknown; code?: string; name?: string; message?: string })
+        .map((r) => [r.step, r]),
+    );
+    for (const step of ['rekeyFile', 'db.rekey']) {
+      expect(steps[step]?.code, JSON.stringify(steps[step])).toBe('IO');
+      expect(steps[step]?.name).toBe('PagesealError');
+      expect(steps[step]?.message).toMatch(/nothing was changed/);
+    }
+    for (const step of ['count1', 'same-connection', 'count2']) expect(steps[step]?.ok, step).toBe(3000);
+    expect(sha256File(path)).toBe(before);
+    expect(readdirSync(scratch.dir).filter((f) => f.includes('rekey'))).toEqual([]);
+  }, 120_000);
 });
