@@ -73,9 +73,10 @@ export interface NativeVfsFunctions {
      * truncated: a page the database holds is missing from the main file (cut off); empty-main: a keyed main
      * file of 0 bytes beside a -wal or hot journal that holds data (refused, both kept);
      * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged);
-     * format-mismatch: the file is in the other page format (Turso's / pageseal's) than the key's.
+     * format-mismatch: the file is in the other page format (Turso's / pageseal's) than the key's;
+     * not-regular: a keyed database's -wal or -journal is a FIFO, device or socket (refused before SQLite blocks on it).
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal' | 'format-mismatch';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal' | 'format-mismatch' | 'not-regular';
     path: string;
     page: number;
   } | null;

@@ -4,7 +4,7 @@
  * must have an error (and no other line may), e.g. `cipher: 'aegis265'`.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -62,4 +62,20 @@ describe('public types (tsc --noEmit over fixtures)', () => {
     const typo = diags.find((d) => d.file === join('fail', 'cipher-typo.ts') && d.text.includes('"aegis265"'));
     expect(typo?.text).toMatch(/TS(2322|2820): Type '"aegis265"' is not assignable to type '.*"aegis256".*'/);
   });
+});
+
+describe('emitted declarations in a CommonJS project without esModuleInterop (skipLibCheck false)', () => {
+  it('compile with no error (no default import of better-sqlite3 in them: TS1259)', () => {
+    const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const out = join(ROOT, 'node_modules', '.cache', 'pageseal-types-cjs');
+    rmSync(out, { recursive: true, force: true });
+    execFileSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--declaration', '--emitDeclarationOnly', '--outDir', out], { cwd: ROOT });
+    let errors = '';
+    try {
+      execFileSync(process.execPath, [tsc, '-p', join(FIXTURES, 'cjs', 'tsconfig.json'), '--pretty', 'false'], { cwd: ROOT, encoding: 'utf8' });
+    } catch (e) {
+      errors = String((e as { stdout?: string }).stdout ?? e);
+    }
+    expect(errors).toBe('');
+  }, 120_000);
 });

@@ -9,7 +9,7 @@
  * file has one) must authenticate. Anything else throws a typed error before the connection has
  * written a byte.
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import type * as BetterSqlite3 from 'better-sqlite3';
 import { InvalidOptionsError, PagesealError } from '../errors.js';
 import { formatOf, resolveEncryption, usesPassphrase, type EncryptionOpts } from '../options.js';
 import { explainError } from './explain.js';

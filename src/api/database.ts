@@ -8,7 +8,10 @@
  *   are not wrapped (that would cost on every call), so use `explainError(err)` there;
  * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
  */
-import BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3Class from 'better-sqlite3';
+// Types through a namespace import: the emitted .d.ts then has no default import of better-sqlite3, which a
+// project with module commonjs and no esModuleInterop could not compile (TS1259).
+import type * as BetterSqlite3 from 'better-sqlite3';
 import { statSync } from 'node:fs';
 import { KeyNotAppliedError, PagesealError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
@@ -32,8 +35,8 @@ export interface DatabaseOptions extends BetterSqlite3.Options {
 }
 
 type BaseConstructor = new (filename?: string | Buffer, options?: BetterSqlite3.Options) => BetterSqlite3.Database;
-const Base = BetterSqlite3 as unknown as BaseConstructor;
-const baseClose = BetterSqlite3.prototype.close;
+const Base = BetterSqlite3Class as unknown as BaseConstructor;
+const baseClose = BetterSqlite3Class.prototype.close;
 
 /** Each wrapped call starts with no failure recorded, so an error is explained only by its own failure. */
 function clearFailureRecord(): void {

@@ -71,6 +71,11 @@ export function failureError(f: VfsFailure): PagesealError {
         'CORRUPT',
         `${f.path} is empty but its -wal or hot journal holds data: the main file was truncated (both were left as they are; restore the main file from a backup)`,
       );
+    case 'not-regular':
+      return new PagesealError(
+        'IO',
+        `${f.path} is not a regular file (a FIFO, device or socket): SQLite would block on it, so it was refused and nothing was changed; remove it`,
+      );
     case 'random':
       return new PagesealError('IO', `${f.path || 'a temporary file'}: the system's random number generator failed, so nothing could be encrypted (nothing was written)`);
     case 'no-key': {
@@ -109,6 +114,7 @@ const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   truncated: ['SQLITE_IOERR_READ'],
   'empty-main': ['SQLITE_IOERR_FSTAT'],
   journal: ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_IOERR_READ'],
+  'not-regular': ['SQLITE_CANTOPEN'],
 };
 
 /** A read-only connection found a hot rollback journal, which only a writer can roll back. */

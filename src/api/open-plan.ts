@@ -4,7 +4,8 @@
  * without opening it), and register the key with the VFS. A Turso-written -wal needs no fold: the VFS
  * reads its checksums over the stored pages (walsum.c).
  */
-import type BetterSqlite3 from 'better-sqlite3';
+import { statSync } from 'node:fs';
+import type * as BetterSqlite3 from 'better-sqlite3';
 import { FormatError, InvalidOptionsError } from '../errors.js';
 import { cipherSpecById, findCipherSpec } from '../ciphers/registry.js';
 import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
@@ -77,15 +78,29 @@ function resolveFor(vfs: VfsBinding, path: string, encryption: EncryptionOpts): 
   return resolveEncryptionFor(encryption, stored);
 }
 
+/** A directory given as the database: SQLite would only say "unable to open database file". */
+function refuseDirectory(path: unknown): void {
+  if (typeof path !== 'string' || path.startsWith('file:')) return;
+  let dir = false;
+  try {
+    dir = statSync(path.trim()).isDirectory();
+  } catch {
+    return; // missing or unreadable: SQLite says what it says
+  }
+  if (dir) throw new FormatError('NOT_A_DATABASE', `${path.trim()} is a directory, not a database file`);
+}
+
 /** Prepares the open of `filename` with better-sqlite3 `options` plus `encryption`. */
 export function planOpen(filename: unknown, options: unknown): OpenPlan {
   const { encryption, rest } = splitOptions(options ?? {});
   if (encryption === undefined) {
+    refuseDirectory(filename);
     install(); // the VFS must be there for PRAGMA hexkey/cipher and for encrypted files opened by others
     return { filename: filename as OpenPlan['filename'], options: rest, fail: (e) => explainError(e, typeof filename === 'string' ? filename.trim() : undefined) };
   }
   const name = encryptedPath(filename, rest);
   const path = keyedFilePath(name);
+  refuseDirectory(path);
   if (!usesPassphrase(encryption)) resolveEncryptionFor(encryption, null).wipe(); // a bad hexkey is reported before the file is looked at
   const vfs = install();
   checkHeader(path, encryption);

@@ -32,6 +32,7 @@ interface RekeyAddon {
   rekeyShareKey(share: boolean): boolean;
   rekeyRebind(): void;
   rekeyForget(): void;
+  rekeyTargetLocked?(): boolean;
 }
 
 function addon(): RekeyAddon {
@@ -48,8 +49,26 @@ function busy(path: string, cause?: unknown): PagesealError {
   return new PagesealError('BUSY', `${path} is open by another connection (another process, or another connection of this process): close it and retry; nothing was changed`, { cause });
 }
 
+function iterating(path: string, cause?: unknown): PagesealError {
+  return new PagesealError('BUSY', `${path}: a statement of this connection is still iterating (or was not reset): finish or return it, then retry; nothing was changed`, { cause });
+}
+
+/** better-sqlite3 refuses any other call while a statement iterates (unless in unsafe mode). */
+function isIteratingError(e: unknown): boolean {
+  return e instanceof TypeError && /busy executing a query/.test(e.message);
+}
+
 /** Refuses what cannot be rekeyed in place. */
 function checkConnection(db: Database): void {
+  try {
+    checkIdle(db);
+  } catch (e) {
+    if (isIteratingError(e)) throw iterating(db.name, e);
+    throw e;
+  }
+}
+
+function checkIdle(db: Database): void {
   if (!db.open) throw new InvalidOptionsError('the database connection is not open');
   if (db.memory) throw new InvalidOptionsError('an in-memory database has no file to rekey');
   if (db.readonly) throw new InvalidOptionsError('a read-only connection cannot rekey its database');
@@ -67,6 +86,8 @@ function leaveWal(db: Database, path: string): boolean {
     mode = db.pragma('journal_mode = DELETE', { simple: true });
   } catch (e) {
     if (isBusy(e)) throw busy(path, e);
+    // outside a transaction (checked), only a statement of this connection still reading keeps it in WAL
+    if (/cannot change out of wal mode/.test((e as Error).message)) throw iterating(path, e);
     throw e;
   }
   if (mode !== 'delete') throw busy(path);
@@ -102,6 +123,8 @@ export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: E
     const spec = cipherId ? cipherSpecById(cipherId) : undefined;
     const fromFormat = !spec ? 'plain' : sniffDatabase(path).kind === 'pageseal' ? 'pageseal' : 'turso';
     leftWal = leaveWal(db, path);
+    // Out of WAL mode and outside a transaction, an idle connection holds no lock on its file.
+    if (native.rekeyTargetLocked?.() === true) throw iterating(path);
     native.rekeyShareKey(true);
     const result = copyAndSwap({
       path,

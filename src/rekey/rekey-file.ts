@@ -220,6 +220,12 @@ function fromFormatOf(e: Swap['from']): FormatName {
  * Steps 1-4 (see the top of this file). The old file's key, if any, must be registered for its path
  * (the copy connection reads it through the VFS).
  */
+/** A write that failed for want of space (SQLite's or Node's error), as on a full disk. */
+function isWriteFailure(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(SQLITE_FULL|SQLITE_IOERR_WRITE|SQLITE_IOERR_SHORT_WRITE|SQLITE_IOERR_FSYNC|ENOSPC|EFBIG|EDQUOT)$/.test(code);
+}
+
 export function copyAndSwap(s: Swap): RekeyResult {
   const started = Date.now();
   const path = s.path;
@@ -275,6 +281,11 @@ export function copyAndSwap(s: Swap): RekeyResult {
       toPassphrase: s.to?.header?.kdf != null,
       milliseconds: Date.now() - started,
     };
+  } catch (e) {
+    if (!renamed && isWriteFailure(e)) {
+      throw new PagesealError('IO', `${path}: the re-keyed copy could not be written (disk full, a file-size limit or another write error): nothing was changed, the database keeps its old key`, { cause: e });
+    }
+    throw e;
   } finally {
     try {
       rebuild?.close();

@@ -31,6 +31,7 @@ static const char *describe(int kind) {
     case PS_FAIL_RANDOM: return "the system random number generator failed: write refused";
     case PS_FAIL_TRUNCATED: return "missing: the file is shorter than the database";
     case PS_FAIL_EMPTY_MAIN: return "empty main file beside a -wal or hot journal that holds data: refused";
+    case PS_FAIL_NOT_REGULAR: return "not a regular file (a FIFO or device): refused";
     default: return "failure";
   }
 }
@@ -79,6 +80,7 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_TRUNCATED: return "truncated";
     case PS_FAIL_EMPTY_MAIN: return "empty-main";
     case PS_FAIL_FORMAT_MISMATCH: return "format-mismatch";
+    case PS_FAIL_NOT_REGULAR: return "not-regular";
     default: return "none";
   }
 }

@@ -8,6 +8,8 @@
  *                                       if it did; share=false: drops that registration again
  *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c)
  *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
+ *   rekeyTargetLocked()                 true while the target holds a lock on its file: out of WAL mode and
+ *                                       outside a transaction, a statement of that connection is still active
  *   requestReserve(path, n)             the reserve the newest connection on `path` asks for in its next
  *                                       VACUUM (INTO): how a plain file is rebuilt for a cipher
  *   rekeyProgress(path, total, pageSize, fn|null) calls fn(pages) as the newest connection on `path`
@@ -146,6 +148,13 @@ static napi_value js_rekey_rebind(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_rekey_target_locked(napi_env env, napi_callback_info info) {
+  ps_file *f = live_target(env);
+  napi_value v;
+  if (f == NULL) return NULL;
+  return napi_get_boolean(env, f->lock_level != SQLITE_LOCK_NONE, &v) == napi_ok ? v : NULL;
+}
+
 static napi_value js_rekey_forget(napi_env env, napi_callback_info info) {
   forget();
   return NULL;
@@ -237,6 +246,7 @@ napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
       {"rekeyShareKey", NULL, js_rekey_share_key, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyRebind", NULL, js_rekey_rebind, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyForget", NULL, js_rekey_forget, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyTargetLocked", NULL, js_rekey_target_locked, NULL, NULL, NULL, napi_enumerable, NULL},
       {"requestReserve", NULL, js_request_reserve, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyProgress", NULL, js_rekey_progress, NULL, NULL, NULL, napi_enumerable, NULL},
   };

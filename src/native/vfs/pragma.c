@@ -107,7 +107,9 @@ static int apply(ps_file *f, char **args) {
 }
 
 static int refuse_change(ps_file *f, char **args) {
-  if (f->key) return error(args, "pageseal: this database already has a key (no rekey)");
+  if (f->key)
+    return error(args, "pageseal: this database already has a key: PRAGMA cipher/hexkey do not change it; "
+                       "use PRAGMA rehexkey or db.rekey() to re-encrypt it under another key");
   if (f->page_read) return error(args, "pageseal: PRAGMA cipher/hexkey must run before the database is first read");
   return SQLITE_OK;
 }

@@ -48,6 +48,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "ps_vfs.h"
 
 static sqlite3_vfs *root_vfs;
@@ -334,9 +335,29 @@ static int attach(ps_file *f, const char *name) {
   }
 }
 
+/*
+ * A keyed database's -wal or -journal that exists but is not a regular file (a FIFO, a device, a socket):
+ * SQLite would block for ever opening or reading it (a FIFO with no writer), so it is refused before the
+ * platform VFS touches it, with the reason in lastFailure ("not-regular").
+ */
+static int aux_not_regular(const char *name, int flags) {
+  int kind = kind_of(name, flags);
+  if (kind != PS_WAL && kind != PS_JOURNAL) return 0;
+  const char *db_name = sqlite3_filename_database(name);
+  ps_file *m = mains_find(db_name);
+  ps_key *k = m ? NULL : ps_keys_acquire(db_name);
+  int keyed = m ? m->key != NULL : k != NULL;
+  if (k) ps_key_release(k);
+  struct stat st;
+  if (!keyed || stat(name, &st) != 0 || S_ISREG(st.st_mode)) return 0;
+  ps_failure_set(PS_FAIL_NOT_REGULAR, name, 0);
+  return 1;
+}
+
 static int x_open(sqlite3_vfs *vfs, sqlite3_filename name, sqlite3_file *pf, int flags, int *out_flags) {
   ps_file *f = (ps_file *)pf;
   memset(f, 0, sizeof *f);
+  if (aux_not_regular(name, flags)) return SQLITE_CANTOPEN;
   f->root = (sqlite3_file *)&f[1];
   int rc = root_vfs->xOpen(root_vfs, name, f->root, flags, out_flags);
   if (rc != SQLITE_OK || f->root->pMethods == NULL) {
