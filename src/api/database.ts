@@ -75,6 +75,9 @@ function warnCheckpointFailed(path: string, err: unknown): void {
   );
 }
 
+/** The journal mode and the busy timeout of the main database, in one row (SQLite's pragma table functions). */
+const JOURNAL_MODE_AND_TIMEOUT = 'SELECT journal_mode, timeout FROM pragma_journal_mode, pragma_busy_timeout';
+
 export class Database extends Base {
   /** The key registration this connection holds (undefined without the encryption option). */
   #keyId: string | undefined;
@@ -103,14 +106,10 @@ export class Database extends Base {
     }
   }
 
-  /**
-   * Reads the schema so a wrong key, cipher or format fails now, not at the first query. Preparing a
-   * statement that names sqlite_schema loads (and so authenticates) every page of the schema; running
-   * it would read them again from the cache, so it is not run.
-   */
+  /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
   #validate(plan: OpenPlan): void {
     try {
-      super.prepare('SELECT 1 FROM sqlite_schema');
+      super.exec('SELECT count(*) FROM sqlite_schema'); // exec: no Statement object is left per open
     } catch (e) {
       this.#abandon();
       throw plan.fail(e);
@@ -253,26 +252,30 @@ export class Database extends Base {
    */
   #checkpoint(): unknown {
     if (this.#keyId !== undefined && walIsEmpty(this.#keyId)) return undefined; // no frame: nothing to checkpoint
-    let mode: unknown;
+    // One statement reads both the journal mode and the busy timeout, and the rest runs through
+    // exec(), which leaves no Statement object behind: each close() used to make five, a good part
+    // of the V8 heap growth over open/close cycles (bench/open-close.ts).
+    let modeAndTimeout: unknown;
     try {
-      mode = super.pragma('journal_mode', { simple: true });
+      modeAndTimeout = super.prepare(JOURNAL_MODE_AND_TIMEOUT).raw().get();
     } catch {
       return undefined;
     }
+    const [mode, timeout] = (modeAndTimeout ?? []) as unknown[];
     if (mode !== 'wal') return undefined;
     // TRUNCATE waits for readers through the busy handler: a reader holding its snapshot would
     // block close() for the whole busy timeout. The checkpoint is skipped instead of waited for.
-    let timeout: unknown;
+    let set = false;
     try {
-      timeout = super.pragma('busy_timeout', { simple: true });
-      super.pragma('busy_timeout = 0');
-      super.pragma('wal_checkpoint(TRUNCATE)');
+      super.exec('PRAGMA busy_timeout = 0');
+      set = true;
+      super.exec('PRAGMA wal_checkpoint(TRUNCATE)');
       return undefined;
     } catch (e) {
       const code = codeOf(e);
       return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? undefined : e;
     } finally {
-      if (timeout !== undefined) super.pragma(`busy_timeout = ${Number(timeout)}`); // in case the close itself is refused
+      if (set) super.exec(`PRAGMA busy_timeout = ${Number(timeout)}`); // in case the close itself is refused
     }
   }
 

@@ -101,11 +101,14 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   const name = encryptedPath(filename, rest);
   const path = keyedFilePath(name);
   refuseDirectory(path);
-  if (!usesPassphrase(encryption)) resolveEncryptionFor(encryption, null).wipe(); // a bad hexkey is reported before the file is looked at
-  const vfs = install();
-  checkHeader(path, encryption);
-  const enc = resolveFor(vfs, path, encryption);
+  // A bad hexkey is reported before the file is looked at. In Turso's format the key is bound to
+  // nothing in the file, so that key is the one registered (one decode per open, not two).
+  const early = usesPassphrase(encryption) ? undefined : resolveEncryptionFor(encryption, null);
+  let enc: ResolvedEncryption | undefined;
   try {
+    const vfs = install();
+    checkHeader(path, encryption);
+    enc = early?.format === 'turso' ? early : resolveFor(vfs, path, encryption);
     const keyId = acquireKey(vfs, path, enc);
     vfs.clearLastFailure(); // what the open reports must be about this open
     return {
@@ -119,6 +122,7 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
       },
     };
   } finally {
-    enc.wipe();
+    early?.wipe();
+    enc?.wipe();
   }
 }

@@ -17,6 +17,13 @@ export type FileKind =
 const SQLITE_MAGIC = Buffer.from('SQLite format 3\0', 'latin1');
 const TURSO_MAGIC = Buffer.from('Turso', 'latin1');
 const PAGESEAL_MAGIC = Buffer.from('pageseal', 'latin1');
+/** Where the header is read (reads are synchronous, so one buffer serves every open: fewer allocations per open). */
+const scratch = Buffer.alloc(100);
+
+/** True when `head` starts with `magic` (compared in place, no view allocated). */
+function startsWith(head: Buffer, magic: Buffer): boolean {
+  return magic.compare(head, 0, magic.length) === 0;
+}
 
 /** The first 100 bytes of the file (page 1's header as stored), or null when it is missing or shorter. */
 export function readStoredHeader(path: string): Uint8Array | null {
@@ -27,8 +34,7 @@ export function readStoredHeader(path: string): Uint8Array | null {
     return null;
   }
   try {
-    const head = Buffer.alloc(100);
-    return readSync(fd, head, 0, 100, 0) === 100 ? new Uint8Array(head) : null;
+    return readSync(fd, scratch, 0, 100, 0) === 100 ? new Uint8Array(scratch) : null; // a copy, the caller's own
   } finally {
     closeSync(fd);
   }
@@ -45,15 +51,16 @@ export function sniffDatabase(path: string): FileKind {
     return { kind: 'missing' };
   }
   if (size === 0) return { kind: 'empty' };
-  const head = Buffer.alloc(16);
+  const head = scratch; // its first 16 bytes
+  head.fill(0, 0, 16); // a file shorter than 16 bytes reads as zeros past its end
   const fd = openSync(path, 'r');
   try {
     readSync(fd, head, 0, 16, 0);
   } finally {
     closeSync(fd);
   }
-  if (head.equals(SQLITE_MAGIC)) return { kind: 'plain' };
-  if (head.subarray(0, 5).equals(TURSO_MAGIC) && head[5] === 0) return { kind: 'encrypted', cipherId: head[6]! };
-  if (head.subarray(0, 8).equals(PAGESEAL_MAGIC)) return { kind: 'pageseal', cipherId: head[9]! };
+  if (startsWith(head, SQLITE_MAGIC)) return { kind: 'plain' };
+  if (startsWith(head, TURSO_MAGIC) && head[5] === 0) return { kind: 'encrypted', cipherId: head[6]! };
+  if (startsWith(head, PAGESEAL_MAGIC)) return { kind: 'pageseal', cipherId: head[9]! };
   return { kind: 'unknown' };
 }
