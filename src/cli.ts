@@ -11,7 +11,7 @@ import { decryptFile, encryptFile, info, verifyFile, type FileInfo, type VerifyR
 import type { ToolOptions } from './tools/codec.js';
 import { findCipherSpec } from './ciphers/registry.js';
 import { resolveEncryption } from './options.js';
-import { RekeyUsageError, runRekey, type ProgressSink } from './cli-rekey.js';
+import { RekeyUsageError, runRekey, type ProgressSink, type RekeyArgs } from './cli-rekey.js';
 import { BenchUsageError, benchMain } from './bench/index.js';
 
 export const HELP = `pageseal: Turso-compatible encrypted SQLite files, offline
@@ -72,19 +72,10 @@ Exit codes: 0 ok, 1 authentication or verification failed, 2 usage or input erro
 
 class UsageError extends Error {}
 
-interface Parsed {
+/** The command line: the command, its files, and the flags (the same ones `pageseal rekey` takes). */
+interface Parsed extends Omit<RekeyArgs, 'file'> {
   command: string | undefined;
   files: string[];
-  cipher?: string;
-  hexkey?: string;
-  newCipher?: string;
-  newHexkey?: string;
-  format?: string;
-  newFormat?: string;
-  passphrase?: string;
-  newPassphrase?: string;
-  newKdfLog2N?: string;
-  json: boolean;
   help: boolean;
 }
 
