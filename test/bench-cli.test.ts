@@ -4,18 +4,16 @@
  * pair per cipher and the plain baseline. Structure only: no test depends on a timing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CIPHER_NAMES } from '../src/ciphers/registry.js';
 import { recommend } from '../src/bench/recommend.js';
 import type { PathFigure } from '../src/bench/cipher-speed.js';
 import { renderSvg } from '../src/bench/svg.js';
+import { CLI, ensureBuiltCli } from './helpers/built-cli.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
 let dir: string;
 
 function pageseal(args: string[], env: Record<string, string> = {}) {
@@ -23,7 +21,7 @@ function pageseal(args: string[], env: Record<string, string> = {}) {
 }
 
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
+  ensureBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'pageseal-bench-test-'));
 }, 120_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,36 +4,11 @@
  * the key never printed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI, ROOT, ensureBuiltCli } from './helpers/built-cli.js';
 import { copyGolden, flipByte, golden, readBack, removeDir, tempDir } from './helpers/golden.js';
-
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
-
-/** Newest modification time of the TypeScript sources. */
-function newestSource(dir = join(ROOT, 'src')): number {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than the sources (`npm install` normally did it via `prepare`). */
-function ensureBuilt(): void {
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource()) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
-  } catch {
-    // tsc still emits JavaScript when some other file has a type error; the check below decides
-  }
-  if (!existsSync(CLI)) throw new Error('dist/cli.js was not built (npm run build)');
-}
 
 interface Run {
   status: number | null;
@@ -59,7 +34,7 @@ const wal = golden('aegis256-4096-with-wal.db');
 let dir: string;
 
 beforeAll(() => {
-  ensureBuilt();
+  ensureBuiltCli();
   dir = tempDir();
 });
 afterAll(() => removeDir(dir));

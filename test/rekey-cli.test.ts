@@ -5,34 +5,13 @@
  */
 import { beforeAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { info, verifyFile } from '../src/index.js';
+import { CLI, ensureBuiltCli } from './helpers/built-cli.js';
 import { scratchDir, randomHexKey } from './helpers/files.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
-
-function newestSource(d = join(ROOT, 'src')): number {
-  let newest = 0;
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
-  }
-  return newest;
-}
-
-beforeAll(() => {
-  if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource()) return;
-  try {
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
-  } catch {
-    // emitted anyway; checked below
-  }
-  if (!existsSync(CLI)) throw new Error('dist/cli.js was not built');
-});
+beforeAll(ensureBuiltCli);
 
 let dir: string;
 let cleanup: () => void;

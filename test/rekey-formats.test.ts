@@ -7,12 +7,12 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { AuthenticationError, Database, FormatError, InvalidOptionsError, info, rekeyFile, verifyFile, type EncryptionOpts } from '../src/index.js';
+import { CLI, ensureBuiltCli } from './helpers/built-cli.js';
 import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 
 let dir: string;
@@ -341,18 +341,6 @@ describe('db.rekey and PRAGMA rehexkey across formats', () => {
 
 // ---- the command line ----
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
-
-function newestSource(d = join(ROOT, 'src')): number {
-  let newest = 0;
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    newest = Math.max(newest, e.isDirectory() ? newestSource(p) : e.name.endsWith('.ts') ? statSync(p).mtimeMs : 0);
-  }
-  return newest;
-}
-
 function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
   const clean = { PAGESEAL_HEXKEY: '', PAGESEAL_NEW_HEXKEY: '', PAGESEAL_PASSPHRASE: '', PAGESEAL_NEW_PASSPHRASE: '' };
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...clean, ...env } });
@@ -360,15 +348,7 @@ function cli(args: string[], env: Record<string, string> = {}): { status: number
 }
 
 describe('pageseal rekey across formats', () => {
-  beforeAll(() => {
-    if (existsSync(CLI) && statSync(CLI).mtimeMs >= newestSource()) return;
-    try {
-      execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'pipe' });
-    } catch {
-      // emitted anyway; checked below
-    }
-    if (!existsSync(CLI)) throw new Error('dist/cli.js was not built');
-  });
+  beforeAll(ensureBuiltCli);
 
   it('turso key -> pageseal passphrase -> new passphrase -> plain, keys from the environment', () => {
     const path = join(dir, 'x.db');
