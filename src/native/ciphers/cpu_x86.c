@@ -20,7 +20,7 @@ static uint64_t read_xcr0(void) {
   return ((uint64_t)hi << 32) | lo;
 }
 
-static x86_features features(void) {
+static x86_features read_features(void) {
   x86_features f = {0, 0, 0, 0};
   uint32_t a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
@@ -31,6 +31,33 @@ static x86_features features(void) {
     f.ebx7 = b;
     f.ecx7 = c;
   }
+  return f;
+}
+
+/*
+ * CPUID is read once per process: under a hypervisor each CPUID traps (tens of microseconds), and a check
+ * runs at every key setup, i.e. every open. The bits cannot change while the process runs; racing first
+ * readers store the same values. PAGESEAL_MAX_PATH is still read at each check (ps_cpu_path_capped).
+ */
+static uint32_t cached_ecx1, cached_ebx7, cached_ecx7;
+static uint64_t cached_xcr0;
+static int cached_ready; /* 1 once the cached_* fields hold the features; all accessed with __atomic */
+
+static x86_features features(void) {
+  x86_features f;
+  if (__atomic_load_n(&cached_ready, __ATOMIC_ACQUIRE)) {
+    f.ecx1 = __atomic_load_n(&cached_ecx1, __ATOMIC_RELAXED);
+    f.ebx7 = __atomic_load_n(&cached_ebx7, __ATOMIC_RELAXED);
+    f.ecx7 = __atomic_load_n(&cached_ecx7, __ATOMIC_RELAXED);
+    f.xcr0 = __atomic_load_n(&cached_xcr0, __ATOMIC_RELAXED);
+    return f;
+  }
+  f = read_features();
+  __atomic_store_n(&cached_ecx1, f.ecx1, __ATOMIC_RELAXED);
+  __atomic_store_n(&cached_ebx7, f.ebx7, __ATOMIC_RELAXED);
+  __atomic_store_n(&cached_ecx7, f.ecx7, __ATOMIC_RELAXED);
+  __atomic_store_n(&cached_xcr0, f.xcr0, __ATOMIC_RELAXED);
+  __atomic_store_n(&cached_ready, 1, __ATOMIC_RELEASE);
   return f;
 }
 
