@@ -51,11 +51,17 @@ export interface NativeVfsFunctions {
    * are copied into C: wipe your copy. Registrations are counted per path; a different key for a path
    * that is still registered throws (code PS_KEY_CONFLICT). Needs the extension loaded (PS_VFS_NOT_INSTALLED).
    * `seal` (32 bytes: page 1's 16-byte pageseal prefix, then the database id) selects pageseal's format;
-   * without it the key is for Turso's format.
+   * without it the key is for Turso's format. With `handoff`, the registration is handed to the main
+   * file the next open of this thread creates (it is dropped when SQLite closes that file); end the
+   * hand-off with endHandoff() right after that open, whether it succeeded or not.
    */
-  registerKey(path: string, cipherId: number, key: Uint8Array, seal?: Uint8Array | null): string;
+  registerKey(path: string, cipherId: number, key: Uint8Array, seal?: Uint8Array | null, handoff?: boolean): string;
+  /** Ends a hand-off: true when an open took the registration; false when none did (then it is dropped). */
+  endHandoff(): boolean;
   /** Drops one registration; open connections keep their key. True when the path was registered. */
   unregisterKey(path: string): boolean;
+  /** What is registered for `path`: null for nothing, else the pageseal seal (null in Turso's format). No key bytes. */
+  keyRegistration(path: string): { seal: Uint8Array | null } | null;
   /** The full path SQLite will open for `path` (the platform VFS's xFullPathname). */
   canonicalPath(path: string): string;
   /** True once `sqlite3_pageseal_init` has registered the shim as SQLite's default VFS. */
@@ -93,17 +99,7 @@ export interface NativeVfsFunctions {
   openPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number): Uint8Array | string;
 }
 
-/** Collection notices for JavaScript objects (src/native/napi_collect.c), used instead of a FinalizationRegistry. */
-export interface NativeCollectFunctions {
-  /** Registers `handler` for this thread; returns its id for watchCollected. */
-  onCollected(handler: (token: number) => void): number;
-  /** After `obj` is garbage-collected, the handler `handlerId` is called with `token` (an integer below 2^48), from the event loop. */
-  watchCollected(obj: object, token: number, handlerId: number): void;
-  /** Drops the watch of `obj` (nothing is called when it is collected); false when it was not watched. */
-  unwatchCollected(obj: object): boolean;
-}
-
-export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions, NativeCollectFunctions {}
+export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
 
 /** Where this module's code runs from: `__filename` in CommonJS (the CJS build, or any CJS bundle), else `import.meta.url`. */
 function hereFile(): string | undefined {

@@ -13,14 +13,12 @@ import BetterSqlite3Class from 'better-sqlite3';
 // project with module commonjs and no esModuleInterop could not compile (TS1259).
 import type * as BetterSqlite3 from 'better-sqlite3';
 import { statSync } from 'node:fs';
-import { KeyNotAppliedError, PagesealError } from '../errors.js';
+import { KeyNotAppliedError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import type { CipherName } from '../ciphers/types.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { sniffDatabase } from './sniff.js';
-import { releaseKey } from './keys.js';
-import { unwatchConnection, watchConnection } from './collected.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { refuseAttachKey } from './attach-key.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
@@ -79,12 +77,15 @@ function warnCheckpointFailed(path: string, err: unknown): void {
 const JOURNAL_MODE_AND_TIMEOUT = 'SELECT journal_mode, timeout FROM pragma_journal_mode, pragma_busy_timeout';
 
 export class Database extends Base {
-  /** The key registration this connection holds (undefined without the encryption option). */
+  /**
+   * The canonical path of the file this connection's key is registered for (undefined without the
+   * encryption option). The registration belongs to the connection's main file in the VFS, which
+   * drops it when SQLite closes the file (keys.ts): close(), or better-sqlite3 collecting a
+   * connection that was never closed.
+   */
   #keyId: string | undefined;
   /** The file SQLite opened, when it is not `name` (a URI filename). */
   #path: string | undefined;
-  /** Releases the key registration if this Database is collected without close() (collected.ts). */
-  #watch: number | undefined;
 
   constructor(filename?: string | Buffer | number, options: DatabaseOptions = {}) {
     const plan = planOpen(filename, options);
@@ -98,12 +99,6 @@ export class Database extends Base {
     if (plan.keyId === undefined) return;
     this.#checkKeyed(plan);
     this.#validate(plan);
-    try {
-      this.#watch = watchConnection(this, plan.keyId);
-    } catch (e) {
-      this.#abandon();
-      throw plan.fail(e);
-    }
   }
 
   /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
@@ -117,18 +112,13 @@ export class Database extends Base {
   }
 
   /**
-   * Asks the VFS which key the main file SQLite opened holds (PRAGMA pageseal_key_path, answered by the
-   * shim, unknown to SQLite): a filename that named another file, or another VFS, would otherwise write
-   * plaintext. Runs before anything is read or written.
+   * Proves the main file SQLite opened is the one the key was registered for: the VFS hands the
+   * registration only to a main file this open creates at the registered path (keys.ts). A filename
+   * that named another file, or another VFS, would otherwise write plaintext. Runs before anything is
+   * read or written.
    */
   #checkKeyed(plan: OpenPlan): void {
-    let where: unknown;
-    try {
-      where = super.pragma('pageseal_key_path', { simple: true });
-    } catch (e) {
-      where = e;
-    }
-    if (where === plan.keyId) return;
+    if (plan.keyTaken()) return;
     this.#abandon();
     throw plan.fail(
       new KeyNotAppliedError(
@@ -201,10 +191,8 @@ export class Database extends Base {
    * nothing, while any other connection has the file open. See docs/rekey.md.
    */
   rekey(to: EncryptionOpts | null, options?: RekeyOptions): RekeyResult {
-    const { result, keyId } = rekeyDatabase(this, this.#keyId, to, options);
+    const { result, keyId } = rekeyDatabase(this, to, options);
     this.#keyId = keyId;
-    if (this.#watch !== undefined) unwatchConnection(this, this.#watch);
-    this.#watch = keyId === undefined ? undefined : watchConnection(this, keyId);
     return result;
   }
 
@@ -221,7 +209,7 @@ export class Database extends Base {
   }
 
   /**
-   * Checkpoints (TRUNCATE) a WAL database, closes it, and drops its key registration. A checkpoint
+   * Checkpoints (TRUNCATE) a WAL database and closes it (the VFS then drops its key registration). A checkpoint
    * that fails for lack of space or an I/O error does not make close() throw once the connection is
    * closed (the rows are safe in the -wal): it emits a PagesealWarning instead.
    */
@@ -229,12 +217,9 @@ export class Database extends Base {
     let failure: unknown;
     if (this.open && !this.readonly && !this.memory && !this.inTransaction) failure = this.#checkpoint();
     // better-sqlite3 refuses to close while a statement iterates: the connection stays open and
-    // keeps its key registration (released by the close that succeeds, or when collected).
-    try {
-      super.close();
-    } finally {
-      if (!this.open) this.#release();
-    }
+    // keeps its key registration (dropped by the close that succeeds, or when collected).
+    super.close();
+    if (!this.open) this.#keyId = undefined;
     if (failure !== undefined) {
       // The connection is closed and every committed row is still in the -wal (a checkpoint that
       // fails leaves it whole): a full disk or an I/O error there is not the caller's to handle,
@@ -276,19 +261,6 @@ export class Database extends Base {
       return code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' ? undefined : e;
     } finally {
       if (set) super.exec(`PRAGMA busy_timeout = ${Number(timeout)}`); // in case the close itself is refused
-    }
-  }
-
-  #release(): void {
-    const id = this.#keyId;
-    this.#keyId = undefined;
-    if (this.#watch !== undefined) unwatchConnection(this, this.#watch);
-    this.#watch = undefined;
-    if (id === undefined) return;
-    try {
-      releaseKey(install(), id);
-    } catch (e) {
-      if (!(e instanceof PagesealError)) throw e;
     }
   }
 }

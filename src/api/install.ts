@@ -9,17 +9,19 @@
  * files without a registered key pass through untouched.
  */
 import BetterSqlite3 from 'better-sqlite3';
-import { addonLoadError, addonPath, chooseAddon, loadAddon, type NativeCollectFunctions, type NativeVfsFunctions } from '../addon.js';
+import { addonLoadError, addonPath, chooseAddon, loadAddon, type NativeVfsFunctions } from '../addon.js';
 import { InvalidOptionsError, PagesealError } from '../errors.js';
 
 /** The VFS functions of the addon that the API uses (src/native/vfs/napi_vfs.c). */
-export type VfsBinding = Pick<NativeVfsFunctions, 'registerKey' | 'unregisterKey' | 'canonicalPath' | 'vfsInstalled' | 'lastFailure' | 'clearLastFailure'> &
-  NativeCollectFunctions;
+export type VfsBinding = Pick<
+  NativeVfsFunctions,
+  'registerKey' | 'endHandoff' | 'unregisterKey' | 'keyRegistration' | 'canonicalPath' | 'vfsInstalled' | 'lastFailure' | 'clearLastFailure'
+>;
 
 /** A page that failed, as the VFS last recorded it. */
 export type VfsFailure = NonNullable<ReturnType<VfsBinding['lastFailure']>>;
 
-const REQUIRED = ['registerKey', 'unregisterKey', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure', 'onCollected', 'watchCollected', 'unwatchCollected'] as const;
+const REQUIRED = ['registerKey', 'endHandoff', 'unregisterKey', 'keyRegistration', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure'] as const;
 
 let binding: VfsBinding | undefined;
 

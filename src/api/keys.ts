@@ -1,64 +1,42 @@
 /**
- * Key registrations per database file, counted per connection: the VFS keeps one key per file, so
- * a second connection to an open file must use the same cipher and key, and the key is dropped only
- * when the last connection that registered it closes. The key itself is not kept in JavaScript:
- * only an HMAC of it under a random per-process secret, to compare keys. Registrations a worker
- * thread still holds when it ends (returns, exits or is terminated) are dropped by the addon
- * (src/native/vfs/napi_vfs.c), since no JavaScript runs in a terminated worker.
+ * Key registrations per database file, kept by the VFS (src/native/vfs/keys.c): one key per file, so
+ * a second connection to an open file must use the same cipher and key (the VFS compares them, in
+ * constant time), and the key is dropped when the last registration of the file is.
+ *
+ * Two kinds of registration:
+ * - a connection's (`acquireKey(..., { handoff: true })`, then the open, then `endHandoff`): the VFS
+ *   hands it to the main file that open creates, and drops it when SQLite closes that file, whoever
+ *   closes it: close(), a failed open, better-sqlite3 collecting a connection that was never closed,
+ *   a worker thread ending. JavaScript keeps no reference to the connection for it.
+ * - a tool's (the rekey copies): held until `releaseKey`, or until this thread's environment ends.
+ * The key itself is never kept in JavaScript.
  */
-import { createHmac, randomBytes } from 'node:crypto';
 import { AuthenticationError } from '../errors.js';
 import type { ResolvedEncryption } from '../options.js';
 import type { VfsBinding } from './install.js';
-
-interface Entry {
-  cipherId: number;
-  fingerprint: string;
-  refs: number;
-  /** pageseal's format: prefix + database id as registered (null for Turso's). */
-  seal: Uint8Array | null;
-}
-
-const secret = randomBytes(32);
-const entries = new Map<string, Entry>();
-
-function fingerprint(enc: ResolvedEncryption): string {
-  const h = createHmac('sha256', secret).update(enc.key);
-  const seal = enc.seal();
-  h.update(seal ? Buffer.concat([Buffer.of(1), seal]) : Buffer.of(0));
-  return h.digest('hex');
-}
 
 function conflict(path: string): AuthenticationError {
   return new AuthenticationError(`${path}: the key or cipher does not match the one of a connection already open on this file`, 1);
 }
 
 /**
- * Registers `enc` for `path` with the VFS (or adds a reference to an identical registration) and
- * returns its id: the path as SQLite will open it (the VFS's canonical path). Throws
- * AuthenticationError when another open connection uses a different key or cipher for the same
- * file. Does not wipe `enc`.
+ * Registers `enc` for `path` with the VFS and returns the registration's id: the path as SQLite will
+ * open it (the VFS's canonical path). Throws AuthenticationError when another registration of the same
+ * file has a different key, cipher, format or database id. With `handoff`, the next open of this thread
+ * takes the registration (see above): call `endHandoff` right after it. Does not wipe `enc`.
  */
-export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryption): string {
-  const id = vfs.canonicalPath(path);
-  const fp = fingerprint(enc);
-  const e = entries.get(id);
-  if (!e) {
-    try {
-      vfs.registerKey(id, enc.cipher.id, enc.key, enc.seal());
-    } catch (err) {
-      // Registered outside this module (e.g. another copy of pageseal in the process) with another key.
-      if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
-      throw err;
-    }
-    entries.set(id, { cipherId: enc.cipher.id, fingerprint: fp, refs: 1, seal: enc.seal() });
-    return id;
+export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryption, options: { handoff?: boolean } = {}): string {
+  try {
+    return vfs.registerKey(path, enc.cipher.id, enc.key, enc.seal(), options.handoff === true);
+  } catch (err) {
+    if ((err as { code?: unknown }).code === 'PS_KEY_CONFLICT') throw conflict(path);
+    throw err;
   }
-  if (e.cipherId !== enc.cipher.id || e.fingerprint !== fp) {
-    throw conflict(path);
-  }
-  e.refs++;
-  return id;
+}
+
+/** Ends a hand-off: true when the open took the registration, false when it did not (it is then dropped). */
+export function endHandoff(vfs: VfsBinding): boolean {
+  return vfs.endHandoff();
 }
 
 /**
@@ -66,7 +44,7 @@ export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryptio
  * header would hold it (prefix in bytes 0..15, database id in 72..87); null without one.
  */
 export function registeredHeader(vfs: VfsBinding, path: string): Uint8Array | null {
-  const seal = entries.get(vfs.canonicalPath(path))?.seal;
+  const seal = vfs.keyRegistration(path)?.seal;
   if (!seal) return null;
   const stored = new Uint8Array(100);
   stored.set(seal.subarray(0, 16), 0);
@@ -74,16 +52,12 @@ export function registeredHeader(vfs: VfsBinding, path: string): Uint8Array | nu
   return stored;
 }
 
-/** True when a connection of this process holds a key registration for `path`. */
+/** True when a key is registered for `path` (by a connection or a tool of this process). */
 export function isRegistered(vfs: VfsBinding, path: string): boolean {
-  return entries.has(vfs.canonicalPath(path));
+  return vfs.keyRegistration(path) !== null;
 }
 
-/** Drops one reference to the registration `id` (from acquireKey); unregisters the key after the last. */
+/** Drops a tool's registration `id` (from acquireKey without handoff). */
 export function releaseKey(vfs: VfsBinding, id: string): void {
-  const e = entries.get(id);
-  if (!e) return;
-  if (--e.refs > 0) return;
-  entries.delete(id);
   vfs.unregisterKey(id);
 }

@@ -11,7 +11,7 @@ import { cipherSpecById, findCipherSpec } from '../ciphers/registry.js';
 import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
-import { acquireKey, registeredHeader, releaseKey } from './keys.js';
+import { acquireKey, endHandoff, registeredHeader } from './keys.js';
 import { readStoredHeader, sniffDatabase } from './sniff.js';
 import { keyedFilePath } from './uri.js';
 import type { VfsBinding } from './install.js';
@@ -20,11 +20,17 @@ export interface OpenPlan {
   /** What to pass to better-sqlite3. */
   filename: string | Buffer | number | undefined;
   options: BetterSqlite3.Options;
-  /** The key registration (only with the encryption option). */
+  /** The key registration (only with the encryption option): the canonical path of the file. */
   keyId?: string;
   /** With a key: the file SQLite opens (differs from `filename` for a URI filename). */
   path?: string;
-  /** Undoes the registration and returns the typed error for a failed open. */
+  /**
+   * With a key, right after the open: true when the main file SQLite opened took the key registration
+   * (keys.ts), so the file is the one the key was registered for and the registration is dropped when
+   * the connection closes; false when it did not (the registration is then dropped).
+   */
+  keyTaken(): boolean;
+  /** Undoes a registration no open took and returns the typed error for a failed open. */
   fail(err: unknown): unknown;
 }
 
@@ -96,7 +102,12 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   if (encryption === undefined) {
     refuseDirectory(filename);
     install(); // the VFS must be there for PRAGMA hexkey/cipher and for encrypted files opened by others
-    return { filename: filename as OpenPlan['filename'], options: rest, fail: (e) => explainError(e, typeof filename === 'string' ? filename.trim() : undefined) };
+    return {
+      filename: filename as OpenPlan['filename'],
+      options: rest,
+      keyTaken: () => false,
+      fail: (e) => explainError(e, typeof filename === 'string' ? filename.trim() : undefined),
+    };
   }
   const name = encryptedPath(filename, rest);
   const path = keyedFilePath(name);
@@ -109,15 +120,17 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
     const vfs = install();
     checkHeader(path, encryption);
     enc = early?.format === 'turso' ? early : resolveFor(vfs, path, encryption);
-    const keyId = acquireKey(vfs, path, enc);
+    // The last step before the open: nothing may open another file in this thread in between.
+    const keyId = acquireKey(vfs, path, enc, { handoff: true });
     vfs.clearLastFailure(); // what the open reports must be about this open
     return {
       filename: name,
       options: rest,
       keyId,
       path,
+      keyTaken: () => endHandoff(vfs),
       fail(e) {
-        releaseKey(vfs, keyId);
+        endHandoff(vfs);
         return explainError(e, path);
       },
     };

@@ -16,7 +16,7 @@ import { cipherSpecById } from '../ciphers/registry.js';
 import { resolveEncryptionFor, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { sniffDatabase } from '../api/sniff.js';
 import { install } from '../api/install.js';
-import { acquireKey, releaseKey } from '../api/keys.js';
+import { acquireKey, endHandoff } from '../api/keys.js';
 import { loadAddon } from '../addon.js';
 import type { Database } from '../api/database.js';
 import { copyAndSwap, type RekeyResult } from './rekey-file.js';
@@ -30,6 +30,7 @@ export interface RekeyOptions {
 interface RekeyAddon {
   rekeyTarget(path: string): number;
   rekeyShareKey(share: boolean): boolean;
+  rekeyDisown(): void;
   rekeyRebind(): void;
   rekeyForget(): void;
   rekeyTargetLocked?(): boolean;
@@ -37,7 +38,7 @@ interface RekeyAddon {
 
 function addon(): RekeyAddon {
   const a = loadAddon() as unknown as Partial<RekeyAddon> | null;
-  if (!a?.rekeyTarget || !a.rekeyShareKey || !a.rekeyRebind || !a.rekeyForget) throw new PagesealError('IO', 'the pageseal addon has no rekey functions: rebuild it with npm install');
+  if (!a?.rekeyTarget || !a.rekeyShareKey || !a.rekeyDisown || !a.rekeyRebind || !a.rekeyForget) throw new PagesealError('IO', 'the pageseal addon has no rekey functions: rebuild it with npm install');
   return a as RekeyAddon;
 }
 
@@ -95,10 +96,11 @@ function leaveWal(db: Database, path: string): boolean {
 }
 
 /**
- * Rekeys the file of `db` to `toOpts` (null: plain). `keyId` is the connection's key registration
- * (undefined when its key came from PRAGMA, or it has none); returns the new one.
+ * Rekeys the file of `db` to `toOpts` (null: plain); returns the connection's new key registration
+ * (its canonical path; undefined for a plain result). The registration moves with the connection's
+ * main file in the VFS: the old one is dropped, the new one handed to the file at the rebind.
  */
-export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: EncryptionOpts | null, options: RekeyOptions = {}): { result: RekeyResult; keyId: string | undefined } {
+export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, options: RekeyOptions = {}): { result: RekeyResult; keyId: string | undefined } {
   if (toOpts === undefined) throw new InvalidOptionsError("db.rekey() needs the new { cipher, hexkey } (or { cipher, passphrase, format: 'pageseal' }), or null to decrypt");
   if (options === null || typeof options !== 'object') throw new InvalidOptionsError('db.rekey() options must be an object');
   if (options.onProgress !== undefined && typeof options.onProgress !== 'function') throw new InvalidOptionsError('onProgress must be a function');
@@ -135,10 +137,13 @@ export function rekeyDatabase(db: Database, keyId: string | undefined, toOpts: E
       afterRename() {
         swapped = true;
         native.rekeyShareKey(false);
-        if (keyId !== undefined) releaseKey(vfs, keyId);
-        keyId = undefined;
-        if (to) newKeyId = acquireKey(vfs, path, to);
-        native.rekeyRebind();
+        native.rekeyDisown(); // the old key's registration, held by the connection's file
+        if (to) newKeyId = acquireKey(vfs, path, to, { handoff: true });
+        try {
+          native.rekeyRebind(); // the file takes the new key and its registration
+        } finally {
+          if (to && !endHandoff(vfs)) newKeyId = undefined;
+        }
       },
     });
     // Drop every cached page of the old file; page count, reserve and schema are read again at the

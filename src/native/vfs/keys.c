@@ -150,6 +150,46 @@ int ps_keys_ever_registered(void) {
   return r;
 }
 
+int ps_keys_registered_seal(const char *canon, uint8_t seal[PS_SEAL_BYTES]) {
+  pthread_mutex_lock(&lock);
+  ps_key *k = *find_slot(canon);
+  int r = k == NULL ? -1 : k->format == PS_FORMAT_PAGESEAL;
+  if (r == 1) {
+    memcpy(seal, k->prefix, 16);
+    memcpy(seal + 16, k->dbid, 16);
+  }
+  pthread_mutex_unlock(&lock);
+  return r;
+}
+
+/*
+ * The hand-off is per thread: SQLite opens a connection's main file in the thread that called
+ * sqlite3_open_v2, the one that registered the key just before. So the registration goes to that very
+ * connection's file, even while other threads open the same database.
+ */
+static _Thread_local char *handoff;
+
+int ps_keys_handoff_set(const char *canon) {
+  ps_keys_handoff_end(); /* an earlier one left unclaimed (not expected) is dropped, not leaked */
+  handoff = strdup(canon);
+  return handoff ? PS_KEY_OK : PS_KEY_NOMEM;
+}
+
+int ps_keys_handoff_claim(const char *canon) {
+  if (handoff == NULL || canon == NULL || strcmp(handoff, canon) != 0) return 0;
+  free(handoff);
+  handoff = NULL;
+  return 1;
+}
+
+int ps_keys_handoff_end(void) {
+  if (handoff == NULL) return 1;
+  ps_keys_unregister(handoff);
+  free(handoff);
+  handoff = NULL;
+  return 0;
+}
+
 void ps_keys_stats(int *registered, int *live) {
   pthread_mutex_lock(&lock);
   int n = 0;

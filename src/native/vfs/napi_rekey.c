@@ -6,7 +6,10 @@
  *   rekeyShareKey(share) -> boolean     share=true: registers the target's key for its path when it came
  *                                       from PRAGMA (so the copy connection can read the old file), true
  *                                       if it did; share=false: drops that registration again
- *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c)
+ *   rekeyDisown()                       the target drops the key registration it holds (its old key), so
+ *                                       the new key can be registered for the path before rekeyRebind
+ *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c), taking
+ *                                       the registration handed off by registerKey(..., true)
  *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
  *   rekeyTargetLocked()                 true while the target holds a lock on its file: out of WAL mode and
  *                                       outside a transaction, a statement of that connection is still active
@@ -148,6 +151,13 @@ static napi_value js_rekey_rebind(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_rekey_disown(napi_env env, napi_callback_info info) {
+  ps_file *f = live_target(env);
+  if (f == NULL) return NULL;
+  ps_rekey_disown(f);
+  return NULL;
+}
+
 static napi_value js_rekey_target_locked(napi_env env, napi_callback_info info) {
   ps_file *f = live_target(env);
   napi_value v;
@@ -244,6 +254,7 @@ napi_value ps_napi_rekey_init(napi_env env, napi_value exports) {
       {"openMainFiles", NULL, js_open_main_files, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyTarget", NULL, js_rekey_target, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyShareKey", NULL, js_rekey_share_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"rekeyDisown", NULL, js_rekey_disown, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyRebind", NULL, js_rekey_rebind, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyForget", NULL, js_rekey_forget, NULL, NULL, NULL, napi_enumerable, NULL},
       {"rekeyTargetLocked", NULL, js_rekey_target_locked, NULL, NULL, NULL, napi_enumerable, NULL},

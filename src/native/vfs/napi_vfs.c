@@ -1,9 +1,14 @@
 /*
  * The Node-API face of the VFS shim: JavaScript registers keys and reads failure details here;
  * no JavaScript ever runs per page (see docs/vfs.md).
- *   registerKey(path, cipherId, key[, seal]) -> canonical path   (the key is copied; the caller wipes its copy;
- *                                        seal: 32 bytes, page 1 prefix + database id, for the pageseal format)
+ *   registerKey(path, cipherId, key[, seal[, handoff]]) -> canonical path   (the key is copied; the caller
+ *                                        wipes its copy; seal: 32 bytes, page 1 prefix + database id, for the
+ *                                        pageseal format; handoff: true hands the registration to the main file
+ *                                        the next open of this thread creates, see endHandoff)
+ *   endHandoff() -> boolean                              (true: the open took the registration, which its file
+ *                                        drops when SQLite closes it; false: dropped here, unclaimed)
  *   unregisterKey(path) -> boolean
+ *   keyRegistration(path) -> { seal: Uint8Array | null } | null   (what is registered for the path; no key bytes)
  *   canonicalPath(path) -> string                        (the name SQLite will open)
  *   vfsInstalled() -> boolean
  *   lastFailure() -> { kind, path, page } | null         (this thread's last page failure)
@@ -19,7 +24,7 @@
 #include <string.h>
 #include "ps_vfs.h"
 
-#define MAX_ARGS 4
+#define MAX_ARGS 5
 #define CHECK(call)                           \
   do {                                        \
     if ((call) != napi_ok) return NULL;       \
@@ -92,6 +97,7 @@ static void regs_remove(const char *path) {
 
 static void regs_release_all(void *arg) {
   env_regs *r = arg;
+  ps_keys_handoff_end(); /* a hand-off no open took (the environment ends in this thread) */
   for (size_t i = 0; i < r->n; i++) {
     ps_keys_unregister(r->paths[i]);
     free(r->paths[i]);
@@ -174,10 +180,14 @@ static napi_value js_register_key(napi_env env, napi_callback_info info) {
     return throw_error(env, "PS_INVALID_KEY", "pageseal: key length does not match the cipher");
   const uint8_t *seal = NULL;
   if (argc > 3 && !bytes_arg(env, argv[3], PS_SEAL_BYTES, &seal, NULL)) return NULL;
+  bool handoff = false;
+  if (argc > 4 && napi_get_value_bool(env, argv[4], &handoff) != napi_ok) handoff = false;
   char *path = canonical(env, argv[0]);
   if (path == NULL) return NULL;
   int rc = ps_keys_register(path, cipher, data, len, seal);
-  if (rc == PS_KEY_OK && regs_add(path) != 0) {
+  /* A handed-off registration belongs to the file that takes it (or is dropped by endHandoff, or when this
+     environment ends); any other one to this environment until unregisterKey. */
+  if (rc == PS_KEY_OK && (handoff ? ps_keys_handoff_set(path) : regs_add(path)) != 0) {
     ps_keys_unregister(path);
     rc = PS_KEY_NOMEM;
   }
@@ -202,6 +212,38 @@ static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
   if (dropped) regs_remove(path);
   free(path);
   return make_bool(env, dropped);
+}
+
+static napi_value js_end_handoff(napi_env env, napi_callback_info info) {
+  return make_bool(env, ps_keys_handoff_end());
+}
+
+static napi_value js_key_registration(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], obj, sealv;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1) return throw_error(env, "ERR_MISSING_ARGS", "pageseal: keyRegistration(path)");
+  char *path = canonical(env, argv[0]);
+  if (path == NULL) return NULL;
+  uint8_t seal[PS_SEAL_BYTES];
+  int r = ps_keys_registered_seal(path, seal);
+  free(path);
+  if (r < 0) {
+    CHECK(napi_get_null(env, &obj));
+    return obj;
+  }
+  CHECK(napi_create_object(env, &obj));
+  if (r == 1) {
+    void *data;
+    napi_value ab;
+    CHECK(napi_create_arraybuffer(env, PS_SEAL_BYTES, &data, &ab));
+    memcpy(data, seal, PS_SEAL_BYTES);
+    CHECK(napi_create_typedarray(env, napi_uint8_array, PS_SEAL_BYTES, ab, 0, &sealv));
+  } else {
+    CHECK(napi_get_null(env, &sealv));
+  }
+  CHECK(napi_set_named_property(env, obj, "seal", sealv));
+  return obj;
 }
 
 static napi_value js_canonical_path(napi_env env, napi_callback_info info) {
@@ -342,6 +384,8 @@ napi_value ps_napi_vfs_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"registerKey", NULL, js_register_key, NULL, NULL, NULL, napi_enumerable, NULL},
       {"unregisterKey", NULL, js_unregister_key, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"endHandoff", NULL, js_end_handoff, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"keyRegistration", NULL, js_key_registration, NULL, NULL, NULL, napi_enumerable, NULL},
       {"canonicalPath", NULL, js_canonical_path, NULL, NULL, NULL, napi_enumerable, NULL},
       {"vfsInstalled", NULL, js_vfs_installed, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lastFailure", NULL, js_last_failure, NULL, NULL, NULL, napi_enumerable, NULL},

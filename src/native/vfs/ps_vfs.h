@@ -44,6 +44,17 @@ ps_key *ps_key_standalone(int cipher, const uint8_t *key, size_t len, const uint
 void ps_key_release(ps_key *k);
 int ps_keys_ever_registered(void);            /* sticky: some key was set in this process */
 void ps_keys_stats(int *registered, int *live);
+/* The seal (prefix + database id) registered for `canon` into `seal`: 1 (pageseal's format), 0 (Turso's, no seal),
+ * -1 (no key registered). */
+int ps_keys_registered_seal(const char *canon, uint8_t seal[PS_SEAL_BYTES]);
+/*
+ * Hand-off of one registration to the main file the next open of this thread creates (keys.c): the
+ * registration then belongs to that file and is dropped when SQLite closes it, whoever closes it (close(),
+ * a collected connection, a failed open), so JavaScript needs no weak reference to the connection.
+ */
+int ps_keys_handoff_set(const char *canon);   /* after a registration of canon; PS_KEY_OK or PS_KEY_NOMEM */
+int ps_keys_handoff_claim(const char *canon); /* xOpen of a main file: 1 when it takes the registration */
+int ps_keys_handoff_end(void);                /* 1 when none is pending (taken); 0 after dropping an untaken one */
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
@@ -111,6 +122,7 @@ typedef struct ps_file {
   int reserve_done;          /* MAIN: the key's reserve was requested from SQLite */
   int plain_checked;         /* MAIN without a key: the file on disk is not in Turso's format */
   int lock_level;            /* MAIN: this connection's lock on the file (SQLITE_LOCK_*) */
+  int owns_reg;              /* MAIN: holds one registration of its path (handed off at open), dropped at close */
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
   uint8_t pending_key[32];   /* MAIN: from PRAGMA hexkey, waiting for PRAGMA cipher (wiped at close) */
   size_t pending_key_len;
@@ -140,6 +152,7 @@ int ps_stat_temp_files(void);
 int ps_mains_count(const char *canon, struct ps_file **first); /* open main files of that path, all connections */
 int ps_mains_contains(const struct ps_file *f);
 int ps_rekey_rebind(struct ps_file *f); /* rekey.c */
+void ps_rekey_disown(struct ps_file *f);
 void ps_rekey_request_reserve(struct ps_file *f, int reserve);
 int ps_pragma_rehexkey(char **args);
 int ps_main_moved(struct ps_file *main);

@@ -50,6 +50,7 @@ int ps_rekey_rebind(ps_file *f) {
   ps_key *old = f->key;
   f->key = ps_keys_acquire(f->name);
   ps_key_release(old);
+  if (f->key && !f->owns_reg) f->owns_reg = ps_keys_handoff_claim(f->name);
   f->key_verified = 0;
   f->reserve_done = 0;
   f->plain_checked = 0;
@@ -57,6 +58,16 @@ int ps_rekey_rebind(ps_file *f) {
   ps_rekey_request_reserve(f, f->key ? (int)f->key->reserve : 0);
   f->reserve_done = f->key != NULL;
   return SQLITE_OK;
+}
+
+/*
+ * Drops the registration the file holds (its old key), so that the new key can be registered for the
+ * path before ps_rekey_rebind; the file keeps its reference to the old key until then.
+ */
+void ps_rekey_disown(ps_file *f) {
+  if (!f->owns_reg) return;
+  f->owns_reg = 0;
+  ps_keys_unregister(f->name);
 }
 
 /*

@@ -141,6 +141,7 @@ static int x_close(sqlite3_file *pf) {
   if (f->kind == PS_MAIN) mains_remove(f);
   ps_walsum_free(f);
   ps_journal_free(f);
+  if (f->owns_reg) ps_keys_unregister(f->name);
   ps_key_release(f->key);
   if (f->scratch) {
     ps_wipe(f->scratch, f->scratch_len);
@@ -327,6 +328,7 @@ static int attach(ps_file *f, const char *name) {
     case PS_TEMP: return attach_temp(f);
     case PS_MAIN:
       f->key = ps_keys_acquire(name);
+      f->owns_reg = f->key != NULL && ps_keys_handoff_claim(name);
       mains_add(f);
       return SQLITE_OK;
     case PS_WAL:
