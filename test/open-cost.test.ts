@@ -60,6 +60,36 @@ describe('open: what the first open learns is only reused while the file is unch
   });
 });
 
+describe('open: the remembered pageseal header', () => {
+  it('another pageseal database copied over the file (same inode, new database id) is read again: the key opens it', () => {
+    const path = join(dir, 'ps.db');
+    const enc = { cipher: 'aegis256' as const, hexkey: key.hexkey, format: 'pageseal' as const };
+    const first = open(path, { encryption: enc });
+    first.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    first.close();
+    open(path, { encryption: enc }).close(); // remembered: its header, with its database id
+    const other = join(dir, 'ps-other.db');
+    const db = open(other, { encryption: enc }); // same key, another database id
+    db.exec('CREATE TABLE t(x); INSERT INTO t VALUES (2), (3)');
+    db.close();
+    const ino = statSync(path).ino;
+    copyFileSync(other, path);
+    expect(statSync(path).ino).toBe(ino);
+    const again = open(path, { encryption: enc }); // a stale id would fail page 1's authentication
+    expect(again.prepare('SELECT count(*) FROM t').pluck().get()).toBe(2);
+    again.close();
+  });
+
+  it('a directory is refused as NOT_A_DATABASE, a missing file is created', () => {
+    const e = thrown(() => open(dir, { encryption: key }));
+    expect(e).toBeInstanceOf(FormatError);
+    expect((e as FormatError).code).toBe('NOT_A_DATABASE');
+    const fresh = join(dir, 'fresh.db');
+    open(fresh, { encryption: key }).close();
+    expect(existsSync(fresh)).toBe(true);
+  });
+});
+
 describe('open: a second connection', () => {
   it('with another key is refused while the first is open, with the same key shares the file', () => {
     const path = join(dir, 'two.db');

@@ -12,7 +12,7 @@ import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, ty
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { acquireKey, endHandoff, registeredHeader } from './keys.js';
-import { readStoredHeader, sniffDatabase } from './sniff.js';
+import { readStoredHeader, sniffDatabase, sniffForOpen, type FileKind } from './sniff.js';
 import { keyedFilePath } from './uri.js';
 import type { VfsBinding } from './install.js';
 
@@ -59,9 +59,11 @@ function cipherName(id: number): string {
   return cipherSpecById(id)?.name ?? `unknown cipher id ${id}`;
 }
 
-/** Refuses, before opening, a file whose header does not fit the format and cipher (no key is derived before this). */
-export function checkHeader(path: string, encryption: EncryptionOpts): void {
-  const kind = sniffDatabase(path);
+/**
+ * Refuses, before opening, a file whose header does not fit the format and cipher (no key is derived
+ * before this). `kind`: what the file holds, when the caller sniffed it already.
+ */
+export function checkHeader(path: string, encryption: EncryptionOpts, kind: FileKind = sniffDatabase(path)): void {
   const format = formatOf(encryption);
   if (kind.kind === 'plain') throw new FormatError('NOT_ENCRYPTED', `${path} is a plain (not encrypted) SQLite database, but a key was given: to encrypt it, open it without a key and call db.rekey({ cipher, hexkey }), or run pageseal rekey <file> --cipher none --new-cipher <cipher>`);
   if (kind.kind === 'unknown') throw new FormatError('NOT_A_DATABASE', `${path} is neither a SQLite database nor an encrypted one`);
@@ -79,8 +81,8 @@ export function checkHeader(path: string, encryption: EncryptionOpts): void {
  * whose key another connection of this process registered takes that registration's header (its
  * database id), so both connections create the same database.
  */
-function resolveFor(vfs: VfsBinding, path: string, encryption: EncryptionOpts): ResolvedEncryption {
-  const stored = readStoredHeader(path) ?? registeredHeader(vfs, path);
+function resolveFor(vfs: VfsBinding, path: string, encryption: EncryptionOpts, stored: Uint8Array | null = readStoredHeader(path)): ResolvedEncryption {
+  stored ??= registeredHeader(vfs, path);
   return resolveEncryptionFor(encryption, stored);
 }
 
@@ -111,15 +113,16 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   }
   const name = encryptedPath(filename, rest);
   const path = keyedFilePath(name);
-  refuseDirectory(path);
+  const sniff = sniffForOpen(path);
+  if (sniff.directory) throw new FormatError('NOT_A_DATABASE', `${path} is a directory, not a database file`);
   // A bad hexkey is reported before the file is looked at. In Turso's format the key is bound to
   // nothing in the file, so that key is the one registered (one decode per open, not two).
   const early = usesPassphrase(encryption) ? undefined : resolveEncryptionFor(encryption, null);
   let enc: ResolvedEncryption | undefined;
   try {
     const vfs = install();
-    checkHeader(path, encryption);
-    enc = early?.format === 'turso' ? early : resolveFor(vfs, path, encryption);
+    checkHeader(path, encryption, sniff.kind);
+    enc = early?.format === 'turso' ? early : resolveFor(vfs, path, encryption, sniff.header);
     // The last step before the open: nothing may open another file in this thread in between.
     const keyId = acquireKey(vfs, path, enc, { handoff: true });
     vfs.clearLastFailure(); // what the open reports must be about this open

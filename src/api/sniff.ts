@@ -40,6 +40,14 @@ export function readStoredHeader(path: string): Uint8Array | null {
   }
 }
 
+/** What a header's first 16 bytes say (a file shorter than 16 bytes reads as zeros past its end). */
+function kindOf(head: Buffer): FileKind {
+  if (startsWith(head, SQLITE_MAGIC)) return { kind: 'plain' };
+  if (startsWith(head, TURSO_MAGIC) && head[5] === 0) return { kind: 'encrypted', cipherId: head[6]! };
+  if (startsWith(head, PAGESEAL_MAGIC)) return { kind: 'pageseal', cipherId: head[9]! };
+  return { kind: 'unknown' };
+}
+
 /** What the file at `path` holds, judged from its first 16 bytes. */
 export function sniffDatabase(path: string): FileKind {
   let size: number;
@@ -59,8 +67,63 @@ export function sniffDatabase(path: string): FileKind {
   } finally {
     closeSync(fd);
   }
-  if (startsWith(head, SQLITE_MAGIC)) return { kind: 'plain' };
-  if (startsWith(head, TURSO_MAGIC) && head[5] === 0) return { kind: 'encrypted', cipherId: head[6]! };
-  if (startsWith(head, PAGESEAL_MAGIC)) return { kind: 'pageseal', cipherId: head[9]! };
-  return { kind: 'unknown' };
+  return kindOf(head);
+}
+
+/** What open() needs to know of a file before SQLite sees it. */
+export interface OpenSniff {
+  /** A directory: nothing to open. */
+  directory: boolean;
+  kind: FileKind;
+  /** The first 100 bytes as stored (the caller's own copy), or null when the file is missing or shorter. */
+  header: Uint8Array | null;
+}
+
+interface Remembered {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  kind: FileKind;
+  header: Uint8Array | null;
+}
+
+/** Per path, what the last open read of the file, kept while the file's identity, size and times are unchanged. */
+const remembered = new Map<string, Remembered>();
+const REMEMBER_MAX = 256;
+
+/**
+ * sniffDatabase and readStoredHeader for open(), with one `stat` when the file did not change since
+ * the last open of this process looked at it (same device, inode, size, modification and change time:
+ * SQLite rewriting page 1 changes them). The header is re-read otherwise. This is only the early,
+ * friendly check: the VFS authenticates page 1 itself whatever was remembered, so a stale answer can
+ * only make an open fail, never pass (profiles showed the header read at about a tenth of pageseal's
+ * extra cost per open).
+ */
+export function sniffForOpen(path: string): OpenSniff {
+  let st;
+  try {
+    st = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    st = undefined; // unreadable: as missing, SQLite says what it says
+  }
+  if (st === undefined) return { directory: false, kind: { kind: 'missing' }, header: null };
+  if (st.isDirectory()) return { directory: true, kind: { kind: 'unknown' }, header: null };
+  if (!st.isFile()) return { directory: false, kind: { kind: 'unknown' }, header: null }; // a FIFO would block a read
+  if (st.size === 0) return { directory: false, kind: { kind: 'empty' }, header: null };
+  const r = remembered.get(path);
+  if (r && r.dev === st.dev && r.ino === st.ino && r.size === st.size && r.mtimeMs === st.mtimeMs && r.ctimeMs === st.ctimeMs) {
+    return { directory: false, kind: r.kind, header: r.header && new Uint8Array(r.header) };
+  }
+  const header = readStoredHeader(path);
+  let kind: FileKind;
+  if (header) {
+    kind = kindOf(Buffer.from(header.buffer, header.byteOffset, 16));
+  } else {
+    kind = sniffDatabase(path); // shorter than 100 bytes (or gone since the stat)
+  }
+  if (remembered.size >= REMEMBER_MAX) remembered.clear();
+  remembered.set(path, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, kind, header: header && new Uint8Array(header) });
+  return { directory: false, kind, header };
 }
