@@ -56,8 +56,11 @@ export interface NativeVfsFunctions {
    * hand-off with endHandoff() right after that open, whether it succeeded or not.
    */
   registerKey(path: string, cipherId: number, key: Uint8Array, seal?: Uint8Array | null, handoff?: boolean): string;
-  /** Ends a hand-off: true when an open took the registration; false when none did (then it is dropped). */
-  endHandoff(): boolean;
+  /**
+   * Ends a hand-off: 0 when no open took the registration (it is then dropped); 1 when the open's main
+   * file took it; 2 when it took it and its page 1 authenticated under the key as the file opened.
+   */
+  endHandoff(): 0 | 1 | 2;
   /** Drops one registration; open connections keep their key. True when the path was registered. */
   unregisterKey(path: string): boolean;
   /** What is registered for `path`: null for nothing, else the pageseal seal (null in Turso's format). No key bytes. */

@@ -112,6 +112,7 @@ describe('close()', () => {
     db.exec('CREATE TABLE t(x)');
     const keep = new BetterSqlite3(join(dir, 'other.db')); // unrelated: the close below is the last of wal.db
     const reader = open(path, { encryption: key }); // a second connection: SQLite's own close does not checkpoint
+    expect(reader.prepare('SELECT count(*) FROM t').pluck().get()).toBe(0); // it has the WAL open (open() no longer reads the schema)
     db.prepare('INSERT INTO t VALUES (?)').run(42);
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
     db.close();

@@ -21,6 +21,7 @@ import { install } from './install.js';
 import { sniffDatabase } from './sniff.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { refuseAttachKey } from './attach-key.js';
+import { HANDOFF_VERIFIED, type Handoff } from './keys.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
 import type { RekeyResult } from '../rekey/rekey-file.js';
 import { rehexkeyValue } from '../rekey/rehexkey.js';
@@ -97,11 +98,17 @@ export class Database extends Base {
     this.#keyId = plan.keyId;
     this.#path = plan.path;
     if (plan.keyId === undefined) return;
-    this.#checkKeyed(plan);
-    this.#validate(plan);
+    // Page 1 of the main file authenticated under the key as SQLite opened it: key, cipher and format
+    // are proven, and the schema is read by the first query. Otherwise (a new file; page 1 torn by a
+    // crash and restored from the log; the key not taken) the schema is read now.
+    if (this.#checkKeyed(plan) !== HANDOFF_VERIFIED) this.#validate(plan);
   }
 
-  /** Reads the schema so a wrong key, cipher or format fails now, not at the first query. */
+  /**
+   * Reads the schema so a wrong key, cipher or format fails now, not at the first query: for a file
+   * whose page 1 did not authenticate as it opened (SQLite then restores it from a -wal or hot journal
+   * whose pages prove the key, docs/vfs.md).
+   */
   #validate(plan: OpenPlan): void {
     try {
       super.exec('SELECT count(*) FROM sqlite_schema'); // exec: no Statement object is left per open
@@ -117,8 +124,9 @@ export class Database extends Base {
    * that named another file, or another VFS, would otherwise write plaintext. Runs before anything is
    * read or written.
    */
-  #checkKeyed(plan: OpenPlan): void {
-    if (plan.keyTaken()) return;
+  #checkKeyed(plan: OpenPlan): Handoff {
+    const taken = plan.keyTaken();
+    if (taken !== 0) return taken;
     this.#abandon();
     throw plan.fail(
       new KeyNotAppliedError(

@@ -34,8 +34,16 @@ export function acquireKey(vfs: VfsBinding, path: string, enc: ResolvedEncryptio
   }
 }
 
-/** Ends a hand-off: true when the open took the registration, false when it did not (it is then dropped). */
-export function endHandoff(vfs: VfsBinding): boolean {
+/**
+ * How an open ended a hand-off: 0, no open took the registration (it was dropped); 1, the main file
+ * the open created took it; 2, took it, and that file's page 1 authenticated under the key as it
+ * opened (the key, cipher and format are proven).
+ */
+export type Handoff = 0 | 1 | 2;
+export const HANDOFF_VERIFIED = 2;
+
+/** Ends a hand-off (see Handoff). */
+export function endHandoff(vfs: VfsBinding): Handoff {
   return vfs.endHandoff();
 }
 

@@ -11,7 +11,7 @@ import { cipherSpecById, findCipherSpec } from '../ciphers/registry.js';
 import { formatOf, resolveEncryptionFor, usesPassphrase, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { explainError } from './explain.js';
 import { install } from './install.js';
-import { acquireKey, endHandoff, registeredHeader } from './keys.js';
+import { acquireKey, endHandoff, registeredHeader, type Handoff } from './keys.js';
 import { readStoredHeader, sniffDatabase, sniffForOpen, type FileKind } from './sniff.js';
 import { keyedFilePath } from './uri.js';
 import type { VfsBinding } from './install.js';
@@ -25,11 +25,12 @@ export interface OpenPlan {
   /** With a key: the file SQLite opens (differs from `filename` for a URI filename). */
   path?: string;
   /**
-   * With a key, right after the open: true when the main file SQLite opened took the key registration
-   * (keys.ts), so the file is the one the key was registered for and the registration is dropped when
-   * the connection closes; false when it did not (the registration is then dropped).
+   * With a key, right after the open: whether the main file SQLite opened took the key registration
+   * (keys.ts; 0: it did not, and the registration is dropped), so the file is the one the key was
+   * registered for and the registration is dropped when the connection closes; 2 when its page 1
+   * also authenticated under the key as it opened.
    */
-  keyTaken(): boolean;
+  keyTaken(): Handoff;
   /** Undoes a registration no open took and returns the typed error for a failed open. */
   fail(err: unknown): unknown;
 }
@@ -107,7 +108,7 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
     return {
       filename: filename as OpenPlan['filename'],
       options: rest,
-      keyTaken: () => false,
+      keyTaken: () => 0,
       fail: (e) => explainError(e, typeof filename === 'string' ? filename.trim() : undefined),
     };
   }

@@ -5,8 +5,9 @@
  *                                        wipes its copy; seal: 32 bytes, page 1 prefix + database id, for the
  *                                        pageseal format; handoff: true hands the registration to the main file
  *                                        the next open of this thread creates, see endHandoff)
- *   endHandoff() -> boolean                              (true: the open took the registration, which its file
- *                                        drops when SQLite closes it; false: dropped here, unclaimed)
+ *   endHandoff() -> 0 | 1 | 2                            (0: no open took the registration, dropped here; 1: the
+ *                                        open's main file took it and drops it when SQLite closes it; 2: the
+ *                                        same, and that file's page 1 authenticated under the key as it opened)
  *   unregisterKey(path) -> boolean
  *   keyRegistration(path) -> { seal: Uint8Array | null } | null   (what is registered for the path; no key bytes)
  *   canonicalPath(path) -> string                        (the name SQLite will open)
@@ -215,7 +216,11 @@ static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_end_handoff(napi_env env, napi_callback_info info) {
-  return make_bool(env, ps_keys_handoff_end());
+  int taken = ps_keys_handoff_end();
+  int verified = ps_vfs_handoff_verified();
+  napi_value v;
+  CHECK(napi_create_int32(env, !taken ? 0 : verified ? 2 : 1, &v));
+  return v;
 }
 
 static napi_value js_key_registration(napi_env env, napi_callback_info info) {

@@ -55,6 +55,7 @@ int ps_keys_registered_seal(const char *canon, uint8_t seal[PS_SEAL_BYTES]);
 int ps_keys_handoff_set(const char *canon);   /* after a registration of canon; PS_KEY_OK or PS_KEY_NOMEM */
 int ps_keys_handoff_claim(const char *canon); /* xOpen of a main file: 1 when it takes the registration */
 int ps_keys_handoff_end(void);                /* 1 when none is pending (taken); 0 after dropping an untaken one */
+int ps_vfs_handoff_verified(void); /* vfs.c: the file that took it had page 1 authenticated under the key (once) */
 
 /* ---- failure.c: the last failure seen on this thread ---- */
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,

@@ -133,12 +133,45 @@ int ps_mains_contains(const ps_file *f) {
   return p != NULL;
 }
 
+/*
+ * The main file that took this thread's key hand-off (keys.c) in the open now running: JavaScript asks
+ * right after the open whether its page 1 authenticated under the key (ps_vfs_handoff_verified). Cleared
+ * when the file closes (a failed open closes it in this thread before JavaScript asks).
+ */
+static _Thread_local ps_file *handoff_file;
+
+/* True when a -journal beside the main file exists and is not empty, or when that cannot be told. */
+static int journal_present(const ps_file *f) {
+  size_t len = strlen(f->name);
+  char *name = malloc(len + sizeof "-journal");
+  int exists = 1;
+  if (name != NULL) {
+    memcpy(name, f->name, len);
+    memcpy(name + len, "-journal", sizeof "-journal");
+    if (root_vfs->xAccess(root_vfs, name, SQLITE_ACCESS_EXISTS, &exists) != SQLITE_OK) exists = 1;
+    free(name);
+  }
+  return exists;
+}
+
+/*
+ * 1 when the file that took the hand-off had page 1 authenticated under the key as it opened and no
+ * rollback journal beside it (a hot one is rolled back by the first read, which JavaScript then runs at
+ * once); 0 otherwise. Once per hand-off.
+ */
+int ps_vfs_handoff_verified(void) {
+  ps_file *f = handoff_file;
+  handoff_file = NULL;
+  return f != NULL && f->key_verified && !journal_present(f);
+}
+
 /* ---- io methods ---- */
 static int x_close(sqlite3_file *pf) {
   ps_file *f = (ps_file *)pf;
   if (f->walsum && ROOT(f)->pMethods) ps_walsum_flush(f);
   int rc = ROOT(f)->pMethods ? ROOT(f)->pMethods->xClose(ROOT(f)) : SQLITE_OK;
   if (f->kind == PS_MAIN) mains_remove(f);
+  if (handoff_file == f) handoff_file = NULL;
   ps_walsum_free(f);
   ps_journal_free(f);
   if (f->owns_reg) ps_keys_unregister(f->name);
@@ -329,6 +362,7 @@ static int attach(ps_file *f, const char *name) {
     case PS_MAIN:
       f->key = ps_keys_acquire(name);
       f->owns_reg = f->key != NULL && ps_keys_handoff_claim(name);
+      if (f->owns_reg) handoff_file = f;
       mains_add(f);
       return SQLITE_OK;
     case PS_WAL:
