@@ -50,6 +50,10 @@ function busy(path: string, cause?: unknown): PagesealError {
   return new PagesealError('BUSY', `${path} is open by another connection (another process, or another connection of this process): close it and retry; nothing was changed`, { cause });
 }
 
+function running(path: string, cause?: unknown): PagesealError {
+  return new PagesealError('BUSY', `${path}: another rekey is running in this thread (db.rekey() called from an onProgress callback?): let it finish, then retry; nothing was changed`, { cause });
+}
+
 function iterating(path: string, cause?: unknown): PagesealError {
   return new PagesealError('BUSY', `${path}: a statement of this connection is still iterating (or was not reset): finish or return it, then retry; nothing was changed`, { cause });
 }
@@ -114,12 +118,15 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
   let leftWal = false;
   let newKeyId: string | undefined;
   let swapped = false;
+  let targeted = false; // this call holds the thread's rekey target (rekeyForget is then ours to call)
   try {
     let cipherId: number;
     try {
       cipherId = native.rekeyTarget(path);
+      targeted = true;
     } catch (e) {
       if (codeOf(e) === 'PS_REKEY_SHARED') throw busy(path, e);
+      if (codeOf(e) === 'PS_REKEY_RUNNING') throw running(path, e);
       throw e;
     }
     const spec = cipherId ? cipherSpecById(cipherId) : undefined;
@@ -170,7 +177,7 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
     }
     throw e;
   } finally {
-    native.rekeyForget();
+    if (targeted) native.rekeyForget();
     to?.wipe();
   }
 }

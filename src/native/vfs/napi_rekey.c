@@ -2,7 +2,8 @@
  * What a key change needs from the VFS (src/rekey, docs/rekey.md):
  *   openMainFiles(path) -> number       connections of this process with the file open (any key source)
  *   rekeyTarget(path) -> cipherId       picks the only open main file of `path` as the one to rebind
- *                                       (0: plain); throws unless exactly one is open
+ *                                       (0: plain); throws unless exactly one is open, and while another
+ *                                       rekey of this thread is running (PS_REKEY_RUNNING)
  *   rekeyShareKey(share) -> boolean     share=true: registers the target's key for its path when it came
  *                                       from PRAGMA (so the copy connection can read the old file), true
  *                                       if it did; share=false: drops that registration again
@@ -90,6 +91,12 @@ static void forget(void) {
 static napi_value js_rekey_target(napi_env env, napi_callback_info info) {
   char *path = path_arg(env, info);
   if (path == NULL) return NULL;
+  /* A rekey of this thread still running (db.rekey() called from the onProgress of another): refused
+     before anything of it is touched, or its connection could not follow its file after the rename. */
+  if (target != NULL && ps_mains_contains(target)) {
+    free(path);
+    return fail(env, "PS_REKEY_RUNNING", "pageseal: another rekey is running in this thread");
+  }
   ps_file *f = NULL;
   int n = ps_mains_count(path, &f);
   free(path);
