@@ -88,6 +88,10 @@ static void forget(void) {
   target = NULL;
 }
 
+/* The thread's environment ends (napi_vfs.c): a rekey cut short there (a terminated worker runs no
+   finally block) must not leave its shared key registered for the life of the process. */
+void ps_rekey_thread_end(void) { forget(); }
+
 static napi_value js_rekey_target(napi_env env, napi_callback_info info) {
   char *path = path_arg(env, info);
   if (path == NULL) return NULL;

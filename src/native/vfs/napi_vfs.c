@@ -98,6 +98,7 @@ static void regs_remove(const char *path) {
 static void regs_release_all(void *arg) {
   env_regs *r = arg;
   ps_keys_handoff_end(); /* a hand-off no open took (the environment ends in this thread) */
+  ps_rekey_thread_end(); /* a key a rekey cut short had shared (napi_rekey.c) */
   for (size_t i = 0; i < r->n; i++) {
     ps_keys_unregister(r->paths[i]);
     free(r->paths[i]);

@@ -153,6 +153,7 @@ int ps_mains_count(const char *canon, struct ps_file **first); /* open main file
 int ps_mains_contains(const struct ps_file *f);
 int ps_rekey_rebind(struct ps_file *f); /* rekey.c */
 void ps_rekey_disown(struct ps_file *f);
+void ps_rekey_thread_end(void); /* napi_rekey.c: drops this thread's rekey target and the key it shared */
 void ps_rekey_request_reserve(struct ps_file *f, int reserve);
 int ps_pragma_rehexkey(char **args);
 int ps_main_moved(struct ps_file *main);
