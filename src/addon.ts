@@ -58,7 +58,11 @@ export interface NativeVfsFunctions {
   registerKey(path: string, cipherId: number, key: Uint8Array, seal?: Uint8Array | null, handoff?: boolean): string;
   /** Ends a hand-off: true when an open took the registration; false when none did (then it is dropped). */
   endHandoff(): boolean;
-  /** Drops one registration; open connections keep their key. True when the path was registered. */
+  /**
+   * Drops one registration this thread's environment made with registerKey (without handoff); open
+   * connections keep their key. False when it holds none for the path: a connection's registration is
+   * dropped only by the close of its file.
+   */
   unregisterKey(path: string): boolean;
   /** What is registered for `path`: null for nothing, else the pageseal seal (null in Turso's format). No key bytes. */
   keyRegistration(path: string): { seal: Uint8Array | null } | null;

@@ -7,7 +7,8 @@
  *                                        the next open of this thread creates, see endHandoff)
  *   endHandoff() -> boolean                              (true: the open took the registration, which its file
  *                                        drops when SQLite closes it; false: dropped here, unclaimed)
- *   unregisterKey(path) -> boolean
+ *   unregisterKey(path) -> boolean                       (drops one registration this environment made with
+ *                                        registerKey without handoff; false when it holds none for the path)
  *   keyRegistration(path) -> { seal: Uint8Array | null } | null   (what is registered for the path; no key bytes)
  *   canonicalPath(path) -> string                        (the name SQLite will open)
  *   vfsInstalled() -> boolean
@@ -84,15 +85,17 @@ static int regs_add(const char *path) {
   return 0;
 }
 
-static void regs_remove(const char *path) {
+/* Takes one registration of `path` off this environment's list: 0 when it holds none. */
+static int regs_remove(const char *path) {
   env_regs *r = tls_regs;
   for (size_t i = 0; r != NULL && i < r->n; i++) {
     if (strcmp(r->paths[i], path) == 0) {
       free(r->paths[i]);
       r->paths[i] = r->paths[--r->n];
-      return;
+      return 1;
     }
   }
+  return 0;
 }
 
 static void regs_release_all(void *arg) {
@@ -209,8 +212,10 @@ static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
   if (argc < 1) return throw_error(env, "ERR_MISSING_ARGS", "pageseal: unregisterKey(path)");
   char *path = canonical(env, argv[0]);
   if (path == NULL) return NULL;
-  int dropped = ps_keys_unregister(path);
-  if (dropped) regs_remove(path);
+  /* Only a registration this environment made (registerKey without handoff): one a connection's main file
+     holds is its file's to drop at close, and taking it here would let another key register for a file
+     that is still open (and that file's close would later drop a registration that is not its own). */
+  int dropped = regs_remove(path) && ps_keys_unregister(path);
   free(path);
   return make_bool(env, dropped);
 }
