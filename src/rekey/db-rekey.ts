@@ -16,6 +16,7 @@ import { cipherSpecById } from '../ciphers/registry.js';
 import { resolveEncryptionFor, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { sniffDatabase } from '../api/sniff.js';
 import { install } from '../api/install.js';
+import { keyedFilePath } from '../api/uri.js';
 import { acquireKey, endHandoff } from '../api/keys.js';
 import { loadAddon } from '../addon.js';
 import type { Database } from '../api/database.js';
@@ -114,7 +115,8 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
   const to: ResolvedEncryption | null = toOpts === null ? null : resolveEncryptionFor(toOpts, null);
   const vfs = install();
   const native = addon();
-  const path = vfs.canonicalPath(db.name); // as SQLite opened it: absolute, symlinks followed
+  // As SQLite opened it: the file a URI filename names (uri.ts), absolute, symlinks followed.
+  const path = vfs.canonicalPath(keyedFilePath(db.name));
   let leftWal = false;
   let newKeyId: string | undefined;
   let swapped = false;

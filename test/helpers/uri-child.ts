@@ -7,6 +7,10 @@
  *                                  after one commit (SQLite pads the -wal to a sector without psow)
  *   open <filename> <cipher>       open(filename, { encryption }) (key in PAGESEAL_TEST_HEXKEY), one row
  *                                  written; prints { ok } or the error's name, code and message
+ *   rekey <filename> <db path>     open(filename) keyed by PAGESEAL_TEST_HEXKEY (aegis256), db.rekey() to
+ *                                  PAGESEAL_TEST_NEW_HEXKEY (aes256gcm) and one row written through the same
+ *                                  connection, then the PRAGMA rehexkey form back to the first key; prints
+ *                                  { ok, count } (read back through <db path>) or the error
  *   mismatch <filename> <cipher>   the same after SQLITE_USE_URI is removed from the environment once
  *                                  better-sqlite3 has read it: pageseal then misjudges the URI (the case
  *                                  the check after every keyed open exists for)
@@ -42,10 +46,34 @@ function openUri(filename: string, cipher: string): unknown {
   }
 }
 
+function rekeyUri(filename: string, path: string): unknown {
+  const k1 = { cipher: 'aegis256', hexkey: process.env.PAGESEAL_TEST_HEXKEY! } as const;
+  const k2 = { cipher: 'aes256gcm', hexkey: process.env.PAGESEAL_TEST_NEW_HEXKEY! } as const;
+  try {
+    const db = open(filename, { encryption: k1 });
+    try {
+      db.rekey(k2);
+      db.exec("INSERT INTO t(id, name, blob) VALUES (1000, 'after-rekey', x'00')");
+      db.pragma(`rehexkey = '${process.env.PAGESEAL_TEST_NEW_HEXKEY!}'`);
+    } finally {
+      db.close();
+    }
+    const again = open(path, { encryption: { cipher: 'aes256gcm', hexkey: k2.hexkey } });
+    try {
+      return { ok: true, count: again.prepare('SELECT count(*) FROM t').pluck().get() };
+    } finally {
+      again.close();
+    }
+  } catch (e) {
+    const err = e as { name?: string; code?: string; message?: string };
+    return { ok: false, name: err.name, code: err.code, message: err.message };
+  }
+}
+
 const [mode, a, b] = process.argv.slice(2);
 if (mode === 'mismatch') {
   install(); // loads better-sqlite3's addon, which reads SQLITE_USE_URI once
   delete process.env.SQLITE_USE_URI;
 }
-const result = mode === 'psow' ? psow(a!, b === '1') : openUri(a!, b!);
+const result = mode === 'psow' ? psow(a!, b === '1') : mode === 'rekey' ? rekeyUri(a!, b!) : openUri(a!, b!);
 process.stdout.write(JSON.stringify(result) + '\n');

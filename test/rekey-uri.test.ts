@@ -1,0 +1,29 @@
+/**
+ * db.rekey() (and PRAGMA rehexkey) of a connection opened with a URI filename (SQLITE_USE_URI=1): the
+ * rekey works on the file SQLite opened, not on a file named after the URI text. Runs in a second
+ * process (test/helpers/uri-child.ts), since better-sqlite3 reads SQLITE_USE_URI once as it loads.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { runScript } from './helpers/run-script.js';
+import { scratchDir, randomHexKey } from './helpers/files.js';
+import { createEncrypted } from './helpers/pageseal.js';
+
+let scratch: ReturnType<typeof scratchDir>;
+beforeEach(() => {
+  scratch = scratchDir('pageseal-rekey-uri-');
+});
+afterEach(() => scratch.cleanup());
+
+describe('db.rekey() of a connection opened with a URI filename', () => {
+  for (const suffix of ['', '?cache=private', '?mode=rwc']) {
+    it(`rekeys the file the URI names (file:<path>${suffix})`, async () => {
+      const path = join(scratch.dir, 'uri.db');
+      const hexkey = randomHexKey(32);
+      createEncrypted(path, { cipher: 'aegis256', hexkey, rows: 7 });
+      const env = { SQLITE_USE_URI: '1', PAGESEAL_TEST_HEXKEY: hexkey, PAGESEAL_TEST_NEW_HEXKEY: randomHexKey(32) };
+      const out = JSON.parse(await runScript('uri-child.ts', ['rekey', `file:${path}${suffix}`, path], env));
+      expect(out).toEqual({ ok: true, count: 8 });
+    });
+  }
+});
