@@ -214,8 +214,9 @@ static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
   if (path == NULL) return NULL;
   /* Only a registration this environment made (registerKey without handoff): one a connection's main file
      holds is its file's to drop at close, and taking it here would let another key register for a file
-     that is still open (and that file's close would later drop a registration that is not its own). */
-  int dropped = regs_remove(path) && ps_keys_unregister(path);
+     that is still open (and that file's close would later drop a registration that is not its own).
+     Without a list (this thread's environment already ended) registerKey kept none either. */
+  int dropped = (tls_regs == NULL || regs_remove(path)) && ps_keys_unregister(path);
   free(path);
   return make_bool(env, dropped);
 }
