@@ -143,6 +143,7 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
       to,
       onProgress: options.onProgress,
       wal: leftWal,
+      openAtRename: 2, // this connection's file and the copy connection's
       afterRename() {
         swapped = true;
         native.rekeyShareKey(false);
