@@ -282,8 +282,8 @@ export function copyAndSwap(s: Swap): RekeyResult {
     if (nonEmpty(path + '-wal')) {
       throw new PagesealError('IO', `${path}: its -wal could not be emptied before the rename; nothing was changed`);
     }
-    unlinkQuiet(path + '-journal');
     refuseLateOpens(path, s.openAtRename ?? 1);
+    unlinkQuiet(path + '-journal');
     renameSync(copy, path);
     renamed = true;
     fsyncDir(dirname(path));
