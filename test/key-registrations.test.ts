@@ -112,6 +112,29 @@ describe('key registrations', () => {
     expect(stats()).toEqual(before);
   });
 
+  it('Databases opened from callbacks (verbose during an open, a SQL function during a statement) each take their own registration', () => {
+    const before = stats();
+    const k1 = key();
+    const k2 = key('aes256gcm');
+    const inner: ReturnType<typeof open>[] = [];
+    const innerOpen = () => inner.push(open(join(scratch.dir, `inner${inner.length}.db`), { encryption: k2 }));
+    // verbose runs for the open's own validation statement, right after the hand-off was taken.
+    const outer = open(join(scratch.dir, 'outer.db'), { encryption: k1, verbose: () => inner.length < 2 && innerOpen() });
+    outer.function('open_inner', () => {
+      innerOpen();
+      return 1;
+    });
+    outer.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)');
+    expect(outer.prepare('SELECT open_inner() FROM t').all()).toHaveLength(2);
+    expect(stats()).toEqual([before[0]! + 1 + inner.length, before[1]! + 1 + inner.length]);
+    // Each inner connection holds its own file's key: another key for one of them is refused.
+    expect(() => open(join(scratch.dir, 'inner0.db'), { encryption: k1 })).toThrow(conflict);
+    for (const db of inner) db.close();
+    expect(stats()).toEqual([before[0]! + 1, before[1]! + 1]);
+    outer.close();
+    expect(stats()).toEqual(before);
+  });
+
   it("unregisterKey() drops only a registration this environment made, never a connection's", () => {
     // A new, still empty database: nothing in the file tells keys apart, only the registration does.
     const path = join(scratch.dir, 'fresh.db');
