@@ -9,7 +9,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { open, PagesealError, findCipherSpec, type CipherName } from '../src/index.js';
+import { open, install, PagesealError, findCipherSpec, type CipherName } from '../src/index.js';
 import { loadAddon } from '../src/addon.js';
 import { scratchDir, randomHexKey } from './helpers/files.js';
 import { createEncrypted } from './helpers/pageseal.js';
@@ -70,6 +70,36 @@ describe('db.rekey() while another thread opens the database', () => {
     const again = open(path, { encryption: k1, readonly: true });
     expect(again.prepare('SELECT count(*) FROM t').pluck().get()).toBe(32);
     again.close();
+    expect(native().vfsStats()).toMatchObject({ registeredPaths: before.registeredPaths, liveKeys: before.liveKeys });
+  });
+
+  it('still moves the connection to its re-keyed file when the old key got registered again after the last check', () => {
+    // What a connection of another thread leaves when its open registers the old key between the check
+    // before the rename and the rename (its hand-off pending, or its file opened a moment later): the
+    // new key cannot be registered for the path then. Simulated here with a registration made from
+    // onProgress, which the check (open files) does not see.
+    const path = join(scratch.dir, 'late.db');
+    const before = native().vfsStats();
+    const k1 = key();
+    createEncrypted(path, { ...k1, rows: 12, journalMode: 'wal' });
+    const a = open(path, { encryption: k1 });
+    const k2 = key('aegis128l');
+    let stale: string | undefined;
+    a.rekey(k2, {
+      onProgress: () => {
+        stale ??= install().registerKey(path, findCipherSpec(k1.cipher).id, Buffer.from(k1.hexkey, 'hex'));
+      },
+    });
+    expect(stale).toBeDefined();
+    // The connection works on the new file, under the new key.
+    a.prepare("INSERT INTO t(id, name, blob) VALUES (7000, 'late', x'00')").run();
+    expect(a.prepare('SELECT count(*) FROM t').pluck().get()).toBe(13);
+    expect(install().unregisterKey(stale!)).toBe(true);
+    a.close();
+    const again = open(path, { encryption: k2, readonly: true });
+    expect(again.prepare('SELECT count(*) FROM t').pluck().get()).toBe(13);
+    again.close();
+    expect(() => open(path, { encryption: k1 })).toThrow(/aegis128l/);
     expect(native().vfsStats()).toMatchObject({ registeredPaths: before.registeredPaths, liveKeys: before.liveKeys });
   });
 });

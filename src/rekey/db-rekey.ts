@@ -11,7 +11,7 @@
  * again (the copy raised the schema cookie), and it returns to WAL mode by itself when the new file
  * says WAL. See docs/rekey.md.
  */
-import { InvalidOptionsError, PagesealError } from '../errors.js';
+import { AuthenticationError, InvalidOptionsError, PagesealError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
 import { resolveEncryptionFor, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { sniffDatabase } from '../api/sniff.js';
@@ -32,7 +32,7 @@ interface RekeyAddon {
   rekeyTarget(path: string): number;
   rekeyShareKey(share: boolean): boolean;
   rekeyDisown(): void;
-  rekeyRebind(): void;
+  rekeyRebind(cipherId?: number, key?: Uint8Array, seal?: Uint8Array | null): void;
   rekeyForget(): void;
   rekeyTargetLocked?(): boolean;
 }
@@ -148,11 +148,22 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
         swapped = true;
         native.rekeyShareKey(false);
         native.rekeyDisown(); // the old key's registration, held by the connection's file
-        if (to) newKeyId = acquireKey(vfs, path, to, { handoff: true });
+        let registered = to !== null;
+        if (to) {
+          try {
+            newKeyId = acquireKey(vfs, path, to, { handoff: true });
+          } catch (e) {
+            // Another thread opened the old file after the last check (its registration of the old key
+            // is stale now): the connection still follows its file, with the new key unregistered.
+            if (!(e instanceof AuthenticationError)) throw e;
+            registered = false;
+          }
+        }
         try {
-          native.rekeyRebind(); // the file takes the new key and its registration
+          if (to && !registered) native.rekeyRebind(to.cipher.id, to.key, to.seal());
+          else native.rekeyRebind(); // the file takes the new key and its registration
         } finally {
-          if (to && !endHandoff(vfs)) newKeyId = undefined;
+          if (registered && !endHandoff(vfs)) newKeyId = undefined;
         }
       },
     });

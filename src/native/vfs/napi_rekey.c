@@ -9,8 +9,10 @@
  *                                       if it did; share=false: drops that registration again
  *   rekeyDisown()                       the target drops the key registration it holds (its old key), so
  *                                       the new key can be registered for the path before rekeyRebind
- *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c), taking
- *                                       the registration handed off by registerKey(..., true)
+ *   rekeyRebind([cipherId, key, seal])  rebinds the target to the file now at its path (rekey.c), taking
+ *                                       the registration handed off by registerKey(..., true); with a key,
+ *                                       takes that key without a registration (the new key could not be
+ *                                       registered: another connection still holds the old one's)
  *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
  *   rekeyTargetLocked()                 true while the target holds a lock on its file: out of WAL mode and
  *                                       outside a transaction, a statement of that connection is still active
@@ -154,11 +156,43 @@ static napi_value js_rekey_share_key(napi_env env, napi_callback_info info) {
   return napi_get_boolean(env, shared, &v) == napi_ok ? v : NULL;
 }
 
+/*
+ * The key the target takes without a registration: (cipherId, key, seal|null) from JavaScript, when the new
+ * key could not be registered for the path (a connection that opened the old file meanwhile still holds a
+ * registration of the old key there). NULL with an exception pending when the arguments are not a key.
+ */
+static ps_key *given_key(napi_env env, napi_value *argv, size_t argc) {
+  int32_t cipher = 0;
+  bool typed = false;
+  napi_typedarray_type type;
+  void *key = NULL, *seal = NULL;
+  size_t len = 0, seal_len = 0;
+  napi_valuetype t = napi_undefined;
+  int ok = napi_get_value_int32(env, argv[0], &cipher) == napi_ok && napi_is_typedarray(env, argv[1], &typed) == napi_ok &&
+           typed && napi_get_typedarray_info(env, argv[1], &type, &len, &key, NULL, NULL) == napi_ok && type == napi_uint8_array;
+  if (ok && argc > 2 && napi_typeof(env, argv[2], &t) == napi_ok && t != napi_null && t != napi_undefined) {
+    ok = napi_is_typedarray(env, argv[2], &typed) == napi_ok && typed &&
+         napi_get_typedarray_info(env, argv[2], &type, &seal_len, &seal, NULL, NULL) == napi_ok && type == napi_uint8_array &&
+         seal_len == PS_SEAL_BYTES;
+  }
+  ps_key *k = ok ? ps_key_standalone(cipher, key, len, seal) : NULL;
+  if (k == NULL) fail(env, "PS_INVALID_KEY", "pageseal: rekeyRebind(cipherId, key, seal|null) needs a valid key");
+  return k;
+}
+
 static napi_value js_rekey_rebind(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   ps_file *f = live_target(env);
   if (f == NULL) return NULL;
-  int rc = ps_rekey_rebind(f);
-  if (rc != SQLITE_OK) return fail(env, "PS_REKEY_REBIND", "pageseal: the connection could not be moved to the re-keyed file");
+  ps_key *given = NULL;
+  if (argc >= 2 && (given = given_key(env, argv, argc)) == NULL) return NULL;
+  int rc = ps_rekey_rebind(f, given);
+  if (rc != SQLITE_OK) {
+    ps_key_release(given);
+    return fail(env, "PS_REKEY_REBIND", "pageseal: the connection could not be moved to the re-keyed file");
+  }
   return NULL;
 }
 
