@@ -26,4 +26,11 @@ describe('db.rekey() of a connection opened with a URI filename', () => {
       expect(out).toEqual({ ok: true, count: 8 });
     });
   }
+
+  it('PRAGMA rehexkey keeps the page format of a database opened as file:<path> and keyed by PRAGMA', async () => {
+    const path = join(scratch.dir, 'format.db');
+    const env = { SQLITE_USE_URI: '1', PAGESEAL_TEST_HEXKEY: randomHexKey(32), PAGESEAL_TEST_NEW_HEXKEY: randomHexKey(32) };
+    const out = JSON.parse(await runScript('uri-child.ts', ['rehexkey-format', path], env));
+    expect(out).toEqual({ kind: 'pageseal' });
+  });
 });

@@ -11,13 +11,18 @@
  *                                  PAGESEAL_TEST_NEW_HEXKEY (aes256gcm) and one row written through the same
  *                                  connection, then the PRAGMA rehexkey form back to the first key; prints
  *                                  { ok, count } (read back through <db path>) or the error
+ *   rehexkey-format <db path>      a pageseal-format database (aegis256, PAGESEAL_TEST_HEXKEY) opened by
+ *                                  pageseal's Database as file:<path> without a key, keyed by PRAGMA cipher +
+ *                                  hexkey, then PRAGMA rehexkey to PAGESEAL_TEST_NEW_HEXKEY; prints the format
+ *                                  the file is in after ({ kind } of sniffDatabase) or the error
  *   mismatch <filename> <cipher>   the same after SQLITE_USE_URI is removed from the environment once
  *                                  better-sqlite3 has read it: pageseal then misjudges the URI (the case
  *                                  the check after every keyed open exists for)
  */
 import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { install, open, type CipherName } from '../../src/index.js';
+import { Database, install, open, type CipherName } from '../../src/index.js';
+import { sniffDatabase } from '../../src/api/sniff.js';
 
 function psow(path: string, withVfs: boolean): unknown {
   if (withVfs) install();
@@ -70,10 +75,33 @@ function rekeyUri(filename: string, path: string): unknown {
   }
 }
 
+function rehexkeyFormat(path: string): unknown {
+  const hexkey = process.env.PAGESEAL_TEST_HEXKEY!;
+  try {
+    const made = open(path, { encryption: { cipher: 'aegis256', hexkey, format: 'pageseal' } });
+    made.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)');
+    made.close();
+    const db = new Database(`file:${path}`);
+    try {
+      db.pragma("cipher = 'aegis256'");
+      db.pragma(`hexkey = '${hexkey}'`);
+      db.prepare('SELECT count(*) FROM t').get();
+      db.pragma(`rehexkey = '${process.env.PAGESEAL_TEST_NEW_HEXKEY!}'`);
+    } finally {
+      db.close();
+    }
+    return { kind: sniffDatabase(path).kind };
+  } catch (e) {
+    const err = e as { name?: string; code?: string; message?: string };
+    return { ok: false, name: err.name, code: err.code, message: err.message };
+  }
+}
+
 const [mode, a, b] = process.argv.slice(2);
 if (mode === 'mismatch') {
   install(); // loads better-sqlite3's addon, which reads SQLITE_USE_URI once
   delete process.env.SQLITE_USE_URI;
 }
-const result = mode === 'psow' ? psow(a!, b === '1') : mode === 'rekey' ? rekeyUri(a!, b!) : openUri(a!, b!);
+const result =
+  mode === 'psow' ? psow(a!, b === '1') : mode === 'rekey' ? rekeyUri(a!, b!) : mode === 'rehexkey-format' ? rehexkeyFormat(a!) : openUri(a!, b!);
 process.stdout.write(JSON.stringify(result) + '\n');
