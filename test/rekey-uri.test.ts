@@ -1,7 +1,7 @@
 /**
- * db.rekey() (and PRAGMA rehexkey) of a connection opened with a URI filename (SQLITE_USE_URI=1): the
- * rekey works on the file SQLite opened, not on a file named after the URI text. Runs in a second
- * process (test/helpers/uri-child.ts), since better-sqlite3 reads SQLITE_USE_URI once as it loads.
+ * db.rekey(), PRAGMA rehexkey and PRAGMA passphrase of a connection opened with a URI filename
+ * (SQLITE_USE_URI=1): they work on the file SQLite opened, not on a file named after the URI text. Runs in
+ * a second process (test/helpers/uri-child.ts), since better-sqlite3 reads SQLITE_USE_URI once as it loads.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -32,5 +32,12 @@ describe('db.rekey() of a connection opened with a URI filename', () => {
     const env = { SQLITE_USE_URI: '1', PAGESEAL_TEST_HEXKEY: randomHexKey(32), PAGESEAL_TEST_NEW_HEXKEY: randomHexKey(32) };
     const out = JSON.parse(await runScript('uri-child.ts', ['rehexkey-format', path], env));
     expect(out).toEqual({ kind: 'pageseal' });
+  });
+
+  it('PRAGMA passphrase reads the salt of the database a file:<path> connection opened', async () => {
+    const path = join(scratch.dir, 'passphrase.db');
+    const env = { SQLITE_USE_URI: '1', PAGESEAL_TEST_HEXKEY: randomHexKey(12) };
+    const out = JSON.parse(await runScript('uri-child.ts', ['passphrase', path], env));
+    expect(out).toEqual({ count: 2 });
   });
 });

@@ -177,7 +177,7 @@ export class Database extends Base {
       clearFailureRecord();
       const passphrase = passphraseOf(source);
       if (passphrase !== undefined) {
-        applyPassphrasePragma(this.name, passphrase, (s) => super.pragma(s, { simple: true }));
+        applyPassphrasePragma(this.#path ?? keyedFilePath(this.name), passphrase, (s) => super.pragma(s, { simple: true }));
         return options?.simple ? undefined : [];
       }
       return super.pragma(source, options);

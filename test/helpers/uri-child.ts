@@ -15,6 +15,9 @@
  *                                  pageseal's Database as file:<path> without a key, keyed by PRAGMA cipher +
  *                                  hexkey, then PRAGMA rehexkey to PAGESEAL_TEST_NEW_HEXKEY; prints the format
  *                                  the file is in after ({ kind } of sniffDatabase) or the error
+ *   passphrase <db path>           a pageseal-format database made with a passphrase (PAGESEAL_TEST_HEXKEY used as
+ *                                  the passphrase), opened by pageseal's Database as file:<path> without a key and
+ *                                  keyed by PRAGMA cipher + passphrase; prints { count } of its rows or the error
  *   mismatch <filename> <cipher>   the same after SQLITE_USE_URI is removed from the environment once
  *                                  better-sqlite3 has read it: pageseal then misjudges the URI (the case
  *                                  the check after every keyed open exists for)
@@ -97,11 +100,35 @@ function rehexkeyFormat(path: string): unknown {
   }
 }
 
+function passphraseUri(path: string): unknown {
+  const passphrase = process.env.PAGESEAL_TEST_HEXKEY!;
+  try {
+    const made = open(path, { encryption: { cipher: 'aegis256', passphrase, format: 'pageseal', kdf: { log2N: 10, r: 8, p: 1 } } });
+    made.exec('CREATE TABLE t(x); INSERT INTO t VALUES (1), (2)');
+    made.close();
+    const db = new Database(`file:${path}`);
+    try {
+      db.pragma("cipher = 'aegis256'");
+      db.pragma(`passphrase = '${passphrase}'`);
+      return { count: db.prepare('SELECT count(*) FROM t').pluck().get() };
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    const err = e as { name?: string; code?: string; message?: string };
+    return { ok: false, name: err.name, code: err.code, message: err.message };
+  }
+}
+
 const [mode, a, b] = process.argv.slice(2);
 if (mode === 'mismatch') {
   install(); // loads better-sqlite3's addon, which reads SQLITE_USE_URI once
   delete process.env.SQLITE_USE_URI;
 }
 const result =
-  mode === 'psow' ? psow(a!, b === '1') : mode === 'rekey' ? rekeyUri(a!, b!) : mode === 'rehexkey-format' ? rehexkeyFormat(a!) : openUri(a!, b!);
+  mode === 'psow' ? psow(a!, b === '1') : mode === 'rekey' ? rekeyUri(a!, b!) : mode === 'rehexkey-format'
+        ? rehexkeyFormat(a!)
+        : mode === 'passphrase'
+          ? passphraseUri(a!)
+          : openUri(a!, b!);
 process.stdout.write(JSON.stringify(result) + '\n');
