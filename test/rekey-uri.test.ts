@@ -1,5 +1,5 @@
 /**
- * db.rekey(), PRAGMA rehexkey and PRAGMA passphrase of a connection opened with a URI filename
+ * db.rekey(), PRAGMA rehexkey, PRAGMA passphrase and applyEncryption on a connection opened with a URI filename
  * (SQLITE_USE_URI=1): they work on the file SQLite opened, not on a file named after the URI text. Runs in
  * a second process (test/helpers/uri-child.ts), since better-sqlite3 reads SQLITE_USE_URI once as it loads.
  */
@@ -39,5 +39,12 @@ describe('db.rekey() of a connection opened with a URI filename', () => {
     const env = { SQLITE_USE_URI: '1', PAGESEAL_TEST_HEXKEY: randomHexKey(12) };
     const out = JSON.parse(await runScript('uri-child.ts', ['passphrase', path], env));
     expect(out).toEqual({ count: 2 });
+  });
+
+  it('applyEncryption on a raw file:<path> connection checks the header of the file SQLite opened', async () => {
+    const path = join(scratch.dir, 'plain.db');
+    const env = { SQLITE_USE_URI: '1', PAGESEAL_TEST_HEXKEY: randomHexKey(32) };
+    const out = JSON.parse(await runScript('uri-child.ts', ['apply-plain', path], env));
+    expect(out).toEqual({ ok: false, name: 'FormatError', code: 'NOT_ENCRYPTED' });
   });
 });

@@ -18,13 +18,15 @@
  *   passphrase <db path>           a pageseal-format database made with a passphrase (PAGESEAL_TEST_HEXKEY used as
  *                                  the passphrase), opened by pageseal's Database as file:<path> without a key and
  *                                  keyed by PRAGMA cipher + passphrase; prints { count } of its rows or the error
+ *   apply-plain <db path>          applyEncryption on a raw better-sqlite3 connection to a plain database opened
+ *                                  as file:<path>; prints the error's name and code (or { ok: true })
  *   mismatch <filename> <cipher>   the same after SQLITE_USE_URI is removed from the environment once
  *                                  better-sqlite3 has read it: pageseal then misjudges the URI (the case
  *                                  the check after every keyed open exists for)
  */
 import { statSync } from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { Database, install, open, type CipherName } from '../../src/index.js';
+import { applyEncryption, Database, install, open, type CipherName } from '../../src/index.js';
 import { sniffDatabase } from '../../src/api/sniff.js';
 
 function psow(path: string, withVfs: boolean): unknown {
@@ -120,6 +122,21 @@ function passphraseUri(path: string): unknown {
   }
 }
 
+function applyPlain(path: string): unknown {
+  new BetterSqlite3(path).exec('CREATE TABLE t(x); INSERT INTO t VALUES (1)').close();
+  install();
+  const raw = new BetterSqlite3(`file:${path}`);
+  try {
+    applyEncryption(raw, { cipher: 'aegis256', hexkey: process.env.PAGESEAL_TEST_HEXKEY! });
+    return { ok: true };
+  } catch (e) {
+    const err = e as { name?: string; code?: string };
+    return { ok: false, name: err.name, code: err.code };
+  } finally {
+    raw.close();
+  }
+}
+
 const [mode, a, b] = process.argv.slice(2);
 if (mode === 'mismatch') {
   install(); // loads better-sqlite3's addon, which reads SQLITE_USE_URI once
@@ -130,5 +147,7 @@ const result =
         ? rehexkeyFormat(a!)
         : mode === 'passphrase'
           ? passphraseUri(a!)
-          : openUri(a!, b!);
+          : mode === 'apply-plain'
+            ? applyPlain(a!)
+            : openUri(a!, b!);
 process.stdout.write(JSON.stringify(result) + '\n');
