@@ -11,11 +11,11 @@ import { createEncrypted } from './helpers/pageseal.js';
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeEach(() => {
-  scratch = scratchDir('pageseal-rekey-uri-');
+  scratch = scratchDir('pageseal-uri-conn-');
 });
 afterEach(() => scratch.cleanup());
 
-describe('db.rekey() of a connection opened with a URI filename', () => {
+describe('connections opened with a URI filename', () => {
   for (const suffix of ['', '?cache=private', '?mode=rwc']) {
     it(`rekeys the file the URI names (file:<path>${suffix})`, async () => {
       const path = join(scratch.dir, 'uri.db');
