@@ -61,7 +61,11 @@ export interface NativeVfsFunctions {
    * file took it; 2 when it took it and its page 1 authenticated under the key as the file opened.
    */
   endHandoff(): 0 | 1 | 2;
-  /** Drops one registration; open connections keep their key. True when the path was registered. */
+  /**
+   * Drops one registration this thread's environment made with registerKey (without handoff); open
+   * connections keep their key. False when it holds none for the path: a connection's registration is
+   * dropped only by the close of its file.
+   */
   unregisterKey(path: string): boolean;
   /** What is registered for `path`: null for nothing, else the pageseal seal (null in Turso's format). No key bytes. */
   keyRegistration(path: string): { seal: Uint8Array | null } | null;

@@ -15,6 +15,7 @@ import { formatOf, resolveEncryption, usesPassphrase, type EncryptionOpts } from
 import { explainError } from './explain.js';
 import { install } from './install.js';
 import { checkHeader } from './open-plan.js';
+import { keyedFilePath } from './uri.js';
 
 /** The part of a better-sqlite3 Database this needs (any better-sqlite3 connection has it). */
 type Connection = Pick<BetterSqlite3.Database, 'pragma' | 'prepare' | 'name' | 'open' | 'memory'>;
@@ -64,7 +65,7 @@ function typed<T>(path: string, run: () => T): T {
  */
 export function applyEncryption(connection: BetterSqlite3.Database, encryption: EncryptionOpts): void {
   const conn = checkConnection(connection);
-  const path = conn.name.trim();
+  const path = keyedFilePath(conn.name.trim()); // a URI filename: the file it names
   if (usesPassphrase(encryption)) {
     // The key derivation runs in JavaScript with the salt stored in the file: pageseal's Database does it.
     throw new InvalidOptionsError('applyEncryption takes { cipher, hexkey }: for a passphrase, open the file with pageseal (open() or Database)');

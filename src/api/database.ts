@@ -22,6 +22,7 @@ import { sniffDatabase } from './sniff.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
 import { refuseAttachKey } from './attach-key.js';
 import { HANDOFF_VERIFIED, type Handoff } from './keys.js';
+import { keyedFilePath } from './uri.js';
 import { rekeyDatabase, type RekeyOptions } from '../rekey/db-rekey.js';
 import type { RekeyResult } from '../rekey/rekey-file.js';
 import { rehexkeyValue } from '../rekey/rehexkey.js';
@@ -184,7 +185,7 @@ export class Database extends Base {
       clearFailureRecord();
       const passphrase = passphraseOf(source);
       if (passphrase !== undefined) {
-        applyPassphrasePragma(this.name, passphrase, (s) => super.pragma(s, { simple: true }));
+        applyPassphrasePragma(this.#path ?? keyedFilePath(this.name), passphrase, (s) => super.pragma(s, { simple: true }));
         return options?.simple ? undefined : [];
       }
       return super.pragma(source, options);
@@ -212,7 +213,7 @@ export class Database extends Base {
     }
     // The format stays: a pageseal-format database (raw key or passphrase) gets the new raw key in
     // pageseal's format (and, being rebuilt, a new database id); a Turso-format one stays Turso's.
-    const format = sniffDatabase(install().canonicalPath(this.#path ?? this.name)).kind === 'pageseal' ? 'pageseal' : 'turso';
+    const format = sniffDatabase(install().canonicalPath(this.#path ?? keyedFilePath(this.name))).kind === 'pageseal' ? 'pageseal' : 'turso';
     this.rekey({ cipher: cipher as CipherName, hexkey, format }); // the VFS reports the canonical name
   }
 

@@ -11,11 +11,12 @@
  * again (the copy raised the schema cookie), and it returns to WAL mode by itself when the new file
  * says WAL. See docs/rekey.md.
  */
-import { InvalidOptionsError, PagesealError } from '../errors.js';
+import { AuthenticationError, InvalidOptionsError, PagesealError } from '../errors.js';
 import { cipherSpecById } from '../ciphers/registry.js';
 import { resolveEncryptionFor, type EncryptionOpts, type ResolvedEncryption } from '../options.js';
 import { sniffDatabase } from '../api/sniff.js';
 import { install } from '../api/install.js';
+import { keyedFilePath } from '../api/uri.js';
 import { acquireKey, endHandoff } from '../api/keys.js';
 import { loadAddon } from '../addon.js';
 import type { Database } from '../api/database.js';
@@ -31,7 +32,7 @@ interface RekeyAddon {
   rekeyTarget(path: string): number;
   rekeyShareKey(share: boolean): boolean;
   rekeyDisown(): void;
-  rekeyRebind(): void;
+  rekeyRebind(cipherId?: number, key?: Uint8Array, seal?: Uint8Array | null): void;
   rekeyForget(): void;
   rekeyTargetLocked?(): boolean;
 }
@@ -48,6 +49,10 @@ function codeOf(e: unknown): unknown {
 
 function busy(path: string, cause?: unknown): PagesealError {
   return new PagesealError('BUSY', `${path} is open by another connection (another process, or another connection of this process): close it and retry; nothing was changed`, { cause });
+}
+
+function running(path: string, cause?: unknown): PagesealError {
+  return new PagesealError('BUSY', `${path}: another rekey is running in this thread (db.rekey() called from an onProgress callback?): let it finish, then retry; nothing was changed`, { cause });
 }
 
 function iterating(path: string, cause?: unknown): PagesealError {
@@ -110,16 +115,20 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
   const to: ResolvedEncryption | null = toOpts === null ? null : resolveEncryptionFor(toOpts, null);
   const vfs = install();
   const native = addon();
-  const path = vfs.canonicalPath(db.name); // as SQLite opened it: absolute, symlinks followed
+  // As SQLite opened it: the file a URI filename names (uri.ts), absolute, symlinks followed.
+  const path = vfs.canonicalPath(keyedFilePath(db.name));
   let leftWal = false;
   let newKeyId: string | undefined;
   let swapped = false;
+  let targeted = false; // this call holds the thread's rekey target (rekeyForget is then ours to call)
   try {
     let cipherId: number;
     try {
       cipherId = native.rekeyTarget(path);
+      targeted = true;
     } catch (e) {
       if (codeOf(e) === 'PS_REKEY_SHARED') throw busy(path, e);
+      if (codeOf(e) === 'PS_REKEY_RUNNING') throw running(path, e);
       throw e;
     }
     const spec = cipherId ? cipherSpecById(cipherId) : undefined;
@@ -134,15 +143,27 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
       to,
       onProgress: options.onProgress,
       wal: leftWal,
+      openAtRename: 2, // this connection's file and the copy connection's
       afterRename() {
         swapped = true;
         native.rekeyShareKey(false);
         native.rekeyDisown(); // the old key's registration, held by the connection's file
-        if (to) newKeyId = acquireKey(vfs, path, to, { handoff: true });
+        let registered = to !== null;
+        if (to) {
+          try {
+            newKeyId = acquireKey(vfs, path, to, { handoff: true });
+          } catch (e) {
+            // Another thread opened the old file after the last check (its registration of the old key
+            // is stale now): the connection still follows its file, with the new key unregistered.
+            if (!(e instanceof AuthenticationError)) throw e;
+            registered = false;
+          }
+        }
         try {
-          native.rekeyRebind(); // the file takes the new key and its registration
+          if (to && !registered) native.rekeyRebind(to.cipher.id, to.key, to.seal());
+          else native.rekeyRebind(); // the file takes the new key and its registration
         } finally {
-          if (to && !endHandoff(vfs)) newKeyId = undefined;
+          if (registered && !endHandoff(vfs)) newKeyId = undefined;
         }
       },
     });
@@ -170,7 +191,7 @@ export function rekeyDatabase(db: Database, toOpts: EncryptionOpts | null, optio
     }
     throw e;
   } finally {
-    native.rekeyForget();
+    if (targeted) native.rekeyForget();
     to?.wipe();
   }
 }

@@ -146,6 +146,19 @@ function openHere(vfs: VfsBinding, path: string): boolean {
   return n > 0 || isRegistered(vfs, path);
 }
 
+/**
+ * Another connection of this process (another thread) that opened the file during the copy waits for the
+ * copy's lock, holding the old file and, with a key, a registration of the old key for the path: after the
+ * rename it would read the replaced file, and the new key could not be registered for the path (db.rekey's
+ * connection could then not follow its file). Refused before the rename instead, nothing changed.
+ */
+function refuseLateOpens(path: string, expected: number): void {
+  const addon = loadAddon() as unknown as { openMainFiles?: (p: string) => number } | null;
+  if (addon?.openMainFiles && addon.openMainFiles(path) > expected) {
+    throw new PagesealError('BUSY', `${path} was opened by another connection of this process during the rekey: close it and retry; nothing was changed`);
+  }
+}
+
 function fsyncFile(p: string): void {
   const fd = openSync(p, 'r+');
   try {
@@ -172,6 +185,11 @@ export interface Swap {
   onProgress?: Progress;
   /** The database was in WAL mode (default: what the old file says now). */
   wal?: boolean;
+  /**
+   * Main files of `path` this process may have open at the rename: the copy connection's (the old file
+   * attached), plus the rekeyed connection's for db.rekey. Default 1.
+   */
+  openAtRename?: number;
   /** Runs right after the rename, while the copy connection still holds the old and the new file locked. */
   afterRename?: () => void;
 }
@@ -264,6 +282,7 @@ export function copyAndSwap(s: Swap): RekeyResult {
     if (nonEmpty(path + '-wal')) {
       throw new PagesealError('IO', `${path}: its -wal could not be emptied before the rename; nothing was changed`);
     }
+    refuseLateOpens(path, s.openAtRename ?? 1);
     unlinkQuiet(path + '-journal');
     renameSync(copy, path);
     renamed = true;

@@ -2,14 +2,17 @@
  * What a key change needs from the VFS (src/rekey, docs/rekey.md):
  *   openMainFiles(path) -> number       connections of this process with the file open (any key source)
  *   rekeyTarget(path) -> cipherId       picks the only open main file of `path` as the one to rebind
- *                                       (0: plain); throws unless exactly one is open
+ *                                       (0: plain); throws unless exactly one is open, and while another
+ *                                       rekey of this thread is running (PS_REKEY_RUNNING)
  *   rekeyShareKey(share) -> boolean     share=true: registers the target's key for its path when it came
  *                                       from PRAGMA (so the copy connection can read the old file), true
  *                                       if it did; share=false: drops that registration again
  *   rekeyDisown()                       the target drops the key registration it holds (its old key), so
  *                                       the new key can be registered for the path before rekeyRebind
- *   rekeyRebind()                       rebinds the target to the file now at its path (rekey.c), taking
- *                                       the registration handed off by registerKey(..., true)
+ *   rekeyRebind([cipherId, key, seal])  rebinds the target to the file now at its path (rekey.c), taking
+ *                                       the registration handed off by registerKey(..., true); with a key,
+ *                                       takes that key without a registration (the new key could not be
+ *                                       registered: another connection still holds the old one's)
  *   rekeyForget()                       drops the target (and a key shared by rekeyShareKey)
  *   rekeyTargetLocked()                 true while the target holds a lock on its file: out of WAL mode and
  *                                       outside a transaction, a statement of that connection is still active
@@ -87,9 +90,19 @@ static void forget(void) {
   target = NULL;
 }
 
+/* The thread's environment ends (napi_vfs.c): a rekey cut short there (a terminated worker runs no
+   finally block) must not leave its shared key registered for the life of the process. */
+void ps_rekey_thread_end(void) { forget(); }
+
 static napi_value js_rekey_target(napi_env env, napi_callback_info info) {
   char *path = path_arg(env, info);
   if (path == NULL) return NULL;
+  /* A rekey of this thread still running (db.rekey() called from the onProgress of another): refused
+     before anything of it is touched, or its connection could not follow its file after the rename. */
+  if (target != NULL && ps_mains_contains(target)) {
+    free(path);
+    return fail(env, "PS_REKEY_RUNNING", "pageseal: another rekey is running in this thread");
+  }
   ps_file *f = NULL;
   int n = ps_mains_count(path, &f);
   free(path);
@@ -143,11 +156,43 @@ static napi_value js_rekey_share_key(napi_env env, napi_callback_info info) {
   return napi_get_boolean(env, shared, &v) == napi_ok ? v : NULL;
 }
 
+/*
+ * The key the target takes without a registration: (cipherId, key, seal|null) from JavaScript, when the new
+ * key could not be registered for the path (a connection that opened the old file meanwhile still holds a
+ * registration of the old key there). NULL with an exception pending when the arguments are not a key.
+ */
+static ps_key *given_key(napi_env env, napi_value *argv, size_t argc) {
+  int32_t cipher = 0;
+  bool typed = false;
+  napi_typedarray_type type;
+  void *key = NULL, *seal = NULL;
+  size_t len = 0, seal_len = 0;
+  napi_valuetype t = napi_undefined;
+  int ok = napi_get_value_int32(env, argv[0], &cipher) == napi_ok && napi_is_typedarray(env, argv[1], &typed) == napi_ok &&
+           typed && napi_get_typedarray_info(env, argv[1], &type, &len, &key, NULL, NULL) == napi_ok && type == napi_uint8_array;
+  if (ok && argc > 2 && napi_typeof(env, argv[2], &t) == napi_ok && t != napi_null && t != napi_undefined) {
+    ok = napi_is_typedarray(env, argv[2], &typed) == napi_ok && typed &&
+         napi_get_typedarray_info(env, argv[2], &type, &seal_len, &seal, NULL, NULL) == napi_ok && type == napi_uint8_array &&
+         seal_len == PS_SEAL_BYTES;
+  }
+  ps_key *k = ok ? ps_key_standalone(cipher, key, len, seal) : NULL;
+  if (k == NULL) fail(env, "PS_INVALID_KEY", "pageseal: rekeyRebind(cipherId, key, seal|null) needs a valid key");
+  return k;
+}
+
 static napi_value js_rekey_rebind(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   ps_file *f = live_target(env);
   if (f == NULL) return NULL;
-  int rc = ps_rekey_rebind(f);
-  if (rc != SQLITE_OK) return fail(env, "PS_REKEY_REBIND", "pageseal: the connection could not be moved to the re-keyed file");
+  ps_key *given = NULL;
+  if (argc >= 2 && (given = given_key(env, argv, argc)) == NULL) return NULL;
+  int rc = ps_rekey_rebind(f, given);
+  if (rc != SQLITE_OK) {
+    ps_key_release(given);
+    return fail(env, "PS_REKEY_REBIND", "pageseal: the connection could not be moved to the re-keyed file");
+  }
   return NULL;
 }
 

@@ -8,7 +8,8 @@
  *   endHandoff() -> 0 | 1 | 2                            (0: no open took the registration, dropped here; 1: the
  *                                        open's main file took it and drops it when SQLite closes it; 2: the
  *                                        same, and that file's page 1 authenticated under the key as it opened)
- *   unregisterKey(path) -> boolean
+ *   unregisterKey(path) -> boolean                       (drops one registration this environment made with
+ *                                        registerKey without handoff; false when it holds none for the path)
  *   keyRegistration(path) -> { seal: Uint8Array | null } | null   (what is registered for the path; no key bytes)
  *   canonicalPath(path) -> string                        (the name SQLite will open)
  *   vfsInstalled() -> boolean
@@ -85,20 +86,23 @@ static int regs_add(const char *path) {
   return 0;
 }
 
-static void regs_remove(const char *path) {
+/* Takes one registration of `path` off this environment's list: 0 when it holds none. */
+static int regs_remove(const char *path) {
   env_regs *r = tls_regs;
   for (size_t i = 0; r != NULL && i < r->n; i++) {
     if (strcmp(r->paths[i], path) == 0) {
       free(r->paths[i]);
       r->paths[i] = r->paths[--r->n];
-      return;
+      return 1;
     }
   }
+  return 0;
 }
 
 static void regs_release_all(void *arg) {
   env_regs *r = arg;
   ps_keys_handoff_end(); /* a hand-off no open took (the environment ends in this thread) */
+  ps_rekey_thread_end(); /* a key a rekey cut short had shared (napi_rekey.c) */
   for (size_t i = 0; i < r->n; i++) {
     ps_keys_unregister(r->paths[i]);
     free(r->paths[i]);
@@ -209,8 +213,11 @@ static napi_value js_unregister_key(napi_env env, napi_callback_info info) {
   if (argc < 1) return throw_error(env, "ERR_MISSING_ARGS", "pageseal: unregisterKey(path)");
   char *path = canonical(env, argv[0]);
   if (path == NULL) return NULL;
-  int dropped = ps_keys_unregister(path);
-  if (dropped) regs_remove(path);
+  /* Only a registration this environment made (registerKey without handoff): one a connection's main file
+     holds is its file's to drop at close, and taking it here would let another key register for a file
+     that is still open (and that file's close would later drop a registration that is not its own).
+     Without a list (this thread's environment already ended) registerKey kept none either. */
+  int dropped = (tls_regs == NULL || regs_remove(path)) && ps_keys_unregister(path);
   free(path);
   return make_bool(env, dropped);
 }

@@ -152,8 +152,9 @@ void ps_request_reserve(ps_file *f); /* asks SQLite for the key's reserve via th
 int ps_stat_temp_files(void);
 int ps_mains_count(const char *canon, struct ps_file **first); /* open main files of that path, all connections */
 int ps_mains_contains(const struct ps_file *f);
-int ps_rekey_rebind(struct ps_file *f); /* rekey.c */
+int ps_rekey_rebind(struct ps_file *f, ps_key *given); /* rekey.c; given: NULL for the key registered for the path */
 void ps_rekey_disown(struct ps_file *f);
+void ps_rekey_thread_end(void); /* napi_rekey.c: drops this thread's rekey target and the key it shared */
 void ps_rekey_request_reserve(struct ps_file *f, int reserve);
 int ps_pragma_rehexkey(char **args);
 int ps_main_moved(struct ps_file *main);

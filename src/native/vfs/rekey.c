@@ -28,10 +28,11 @@ void ps_rekey_request_reserve(ps_file *f, int reserve) {
 
 /*
  * Reopens the platform file of `f` at its path (the new file now) and takes the key registered for
- * that path (none: plain). The old descriptor is closed (the platform VFS defers the close while
- * another connection holds locks on the old file). Returns an SQLite code; on failure `f` is unchanged.
+ * that path (none: plain), or `given` (a reference the file then holds) when the new key could not be
+ * registered. The old descriptor is closed (the platform VFS defers the close while another connection
+ * holds locks on the old file). Returns an SQLite code; on failure `f` is unchanged (and `given` the caller's).
  */
-int ps_rekey_rebind(ps_file *f) {
+int ps_rekey_rebind(ps_file *f, ps_key *given) {
   sqlite3_vfs *root = ps_root_vfs();
   if (root == NULL || f->kind != PS_MAIN || f->name == NULL) return SQLITE_MISUSE;
   sqlite3_file *fresh = calloc(1, (size_t)root->szOsFile);
@@ -48,9 +49,9 @@ int ps_rekey_rebind(ps_file *f) {
   memcpy(f->root, fresh, (size_t)root->szOsFile); /* the platform file holds no pointer to itself */
   free(fresh);
   ps_key *old = f->key;
-  f->key = ps_keys_acquire(f->name);
+  f->key = given ? given : ps_keys_acquire(f->name);
   ps_key_release(old);
-  if (f->key && !f->owns_reg) f->owns_reg = ps_keys_handoff_claim(f->name);
+  if (f->key && !given && !f->owns_reg) f->owns_reg = ps_keys_handoff_claim(f->name);
   f->key_verified = 0;
   f->reserve_done = 0;
   f->plain_checked = 0;
