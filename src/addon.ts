@@ -67,6 +67,11 @@ export interface NativeVfsFunctions {
    * dropped only by the close of its file.
    */
   unregisterKey(path: string): boolean;
+  /**
+   * One stat(2) of `path` (src/native/napi_stat.c), without building fs.Stats: 0 missing or unreadable,
+   * 1 regular file, 2 directory, 3 other; `out` (7 numbers) gets size, dev, ino, mtime s and ns, ctime s and ns.
+   */
+  statInto(path: string, out: Float64Array): 0 | 1 | 2 | 3;
   /** What is registered for `path`: null for nothing, else the pageseal seal (null in Turso's format). No key bytes. */
   keyRegistration(path: string): { seal: Uint8Array | null } | null;
   /** The full path SQLite will open for `path` (the platform VFS's xFullPathname). */

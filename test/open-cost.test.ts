@@ -124,6 +124,33 @@ describe('close()', () => {
   });
 });
 
+describe('statInto (one stat(2) without fs.Stats)', () => {
+  it('tells missing, file, directory and FIFO apart, and gives what statSync gives', async () => {
+    const { install } = await import('../src/index.js');
+    const { execFileSync } = await import('node:child_process');
+    const { writeFileSync, appendFileSync } = await import('node:fs');
+    const vfs = install();
+    const out = new Float64Array(7);
+    expect(vfs.statInto(join(dir, 'nope'), out)).toBe(0);
+    expect(vfs.statInto(dir, out)).toBe(2);
+    const f = join(dir, 'stat.bin');
+    writeFileSync(f, Buffer.alloc(1234, 1));
+    expect(vfs.statInto(f, out)).toBe(1);
+    const st = statSync(f, { bigint: true });
+    expect([out[0], out[1], out[2]]).toEqual([1234, Number(st.dev), Number(st.ino)]);
+    expect(BigInt(out[3]!) * 1_000_000_000n + BigInt(out[4]!)).toBe(st.mtimeNs);
+    expect(BigInt(out[5]!) * 1_000_000_000n + BigInt(out[6]!)).toBe(st.ctimeNs);
+    appendFileSync(f, 'x');
+    expect(vfs.statInto(f, out)).toBe(1);
+    expect(out[0]).toBe(1235);
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    expect(vfs.statInto(fifo, out)).toBe(3);
+    expect(vfs.statInto('a\0b', out)).toBe(0); // an embedded NUL names no file
+    expect(() => vfs.statInto(f, new Float64Array(3))).toThrow(TypeError);
+  });
+});
+
 describe('decodeHexKey (no parseInt per byte)', () => {
   it('decodes every byte value, upper and lower case, with or without 0x, and names the first bad character', async () => {
     const { decodeHexKey } = await import('../src/options.js');

@@ -12,7 +12,6 @@ import BetterSqlite3Class from 'better-sqlite3';
 // Types through a namespace import: the emitted .d.ts then has no default import of better-sqlite3, which a
 // project with module commonjs and no esModuleInterop could not compile (TS1259).
 import type * as BetterSqlite3 from 'better-sqlite3';
-import { statSync } from 'node:fs';
 import { KeyNotAppliedError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import type { CipherName } from '../ciphers/types.js';
@@ -48,12 +47,9 @@ function clearFailureRecord(): void {
  * under) is missing or empty: it then holds no frame, and close() skips its five checkpoint statements.
  */
 function walIsEmpty(canonical: string): boolean {
-  try {
-    return (statSync(`${canonical}-wal`, { throwIfNoEntry: false })?.size ?? 0) === 0;
-  } catch {
-    return false;
-  }
+  return install().statInto(`${canonical}-wal`, walStat) === 0 || walStat[0] === 0; // statInto: no fs.Stats built
 }
+const walStat = new Float64Array(7);
 
 function codeOf(err: unknown): unknown {
   return (err as { code?: unknown } | null)?.code;

@@ -15,13 +15,13 @@ import { InvalidOptionsError, PagesealError } from '../errors.js';
 /** The VFS functions of the addon that the API uses (src/native/vfs/napi_vfs.c). */
 export type VfsBinding = Pick<
   NativeVfsFunctions,
-  'registerKey' | 'endHandoff' | 'unregisterKey' | 'keyRegistration' | 'canonicalPath' | 'vfsInstalled' | 'lastFailure' | 'clearLastFailure'
+  'registerKey' | 'endHandoff' | 'unregisterKey' | 'keyRegistration' | 'canonicalPath' | 'vfsInstalled' | 'lastFailure' | 'clearLastFailure' | 'statInto'
 >;
 
 /** A page that failed, as the VFS last recorded it. */
 export type VfsFailure = NonNullable<ReturnType<VfsBinding['lastFailure']>>;
 
-const REQUIRED = ['registerKey', 'endHandoff', 'unregisterKey', 'keyRegistration', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure'] as const;
+const REQUIRED = ['registerKey', 'endHandoff', 'unregisterKey', 'keyRegistration', 'canonicalPath', 'vfsInstalled', 'lastFailure', 'clearLastFailure', 'statInto'] as const;
 
 let binding: VfsBinding | undefined;
 

@@ -114,7 +114,7 @@ export function planOpen(filename: unknown, options: unknown): OpenPlan {
   }
   const name = encryptedPath(filename, rest);
   const path = keyedFilePath(name);
-  const sniff = sniffForOpen(path);
+  const sniff = sniffForOpen(path, install().statInto);
   if (sniff.directory) throw new FormatError('NOT_A_DATABASE', `${path} is a directory, not a database file`);
   // A bad hexkey is reported before the file is looked at. In Turso's format the key is bound to
   // nothing in the file, so that key is the one registered (one decode per open, not two).

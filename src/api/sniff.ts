@@ -80,11 +80,8 @@ export interface OpenSniff {
 }
 
 interface Remembered {
-  dev: number;
-  ino: number;
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
+  /** size, dev, ino, mtime s, mtime ns, ctime s, ctime ns, as statInto gives them. */
+  id: Float64Array;
   kind: FileKind;
   header: Uint8Array | null;
 }
@@ -92,6 +89,16 @@ interface Remembered {
 /** Per path, what the last open read of the file, kept while the file's identity, size and times are unchanged. */
 const remembered = new Map<string, Remembered>();
 const REMEMBER_MAX = 256;
+/** statInto's output (reads are synchronous, so one array serves every open). */
+const statOut = new Float64Array(7);
+
+/** One stat(2), no fs.Stats: 0 missing, 1 file, 2 directory, 3 other (src/native/napi_stat.c). */
+export type StatInto = (path: string, out: Float64Array) => 0 | 1 | 2 | 3;
+
+function sameId(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < 7; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /**
  * sniffDatabase and readStoredHeader for open(), with one `stat` when the file did not change since
@@ -101,21 +108,14 @@ const REMEMBER_MAX = 256;
  * only make an open fail, never pass (profiles showed the header read at about a tenth of pageseal's
  * extra cost per open).
  */
-export function sniffForOpen(path: string): OpenSniff {
-  let st;
-  try {
-    st = statSync(path, { throwIfNoEntry: false });
-  } catch {
-    st = undefined; // unreadable: as missing, SQLite says what it says
-  }
-  if (st === undefined) return { directory: false, kind: { kind: 'missing' }, header: null };
-  if (st.isDirectory()) return { directory: true, kind: { kind: 'unknown' }, header: null };
-  if (!st.isFile()) return { directory: false, kind: { kind: 'unknown' }, header: null }; // a FIFO would block a read
-  if (st.size === 0) return { directory: false, kind: { kind: 'empty' }, header: null };
+export function sniffForOpen(path: string, statInto: StatInto): OpenSniff {
+  const type = statInto(path, statOut); // unreadable counts as missing: SQLite says what it says
+  if (type === 0) return { directory: false, kind: { kind: 'missing' }, header: null };
+  if (type === 2) return { directory: true, kind: { kind: 'unknown' }, header: null };
+  if (type !== 1) return { directory: false, kind: { kind: 'unknown' }, header: null }; // a FIFO would block a read
+  if (statOut[0] === 0) return { directory: false, kind: { kind: 'empty' }, header: null };
   const r = remembered.get(path);
-  if (r && r.dev === st.dev && r.ino === st.ino && r.size === st.size && r.mtimeMs === st.mtimeMs && r.ctimeMs === st.ctimeMs) {
-    return { directory: false, kind: r.kind, header: r.header && new Uint8Array(r.header) };
-  }
+  if (r && sameId(r.id, statOut)) return { directory: false, kind: r.kind, header: r.header && new Uint8Array(r.header) };
   const header = readStoredHeader(path);
   let kind: FileKind;
   if (header) {
@@ -124,6 +124,6 @@ export function sniffForOpen(path: string): OpenSniff {
     kind = sniffDatabase(path); // shorter than 100 bytes (or gone since the stat)
   }
   if (remembered.size >= REMEMBER_MAX) remembered.clear();
-  remembered.set(path, { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, kind, header: header && new Uint8Array(header) });
+  remembered.set(path, { id: Float64Array.from(statOut), kind, header: header && new Uint8Array(header) });
   return { directory: false, kind, header };
 }
