@@ -3,8 +3,11 @@
  * --size-mb (default 200), in MB/s and peak memory (max RSS), each tool run as its own process through
  * the CLI (the way a user runs it), median of --runs. Two sizes (a quarter and the whole) show whether
  * memory grows with the file. With --base DIR (a build of another revision: DIR/dist/cli.js), both
- * revisions run in turns on the same files, so the before/after ratio comes from the same run. A plain
- * copy of the file (same reads, writes, fsync and rename, no cipher) shows the I/O floor.
+ * revisions run in turns on the same files, so the before/after ratio comes from the same run. Two
+ * copies of the file without a cipher show the I/O floor: *copy*, plain Node fs (the same 4 MiB reads and
+ * writes, fsync and rename: what a naive copy does), and *copy-wb*, the same reads written through this
+ * build's own output path (src/tools/files.ts AtomicOutput: write-behind, fsync, rename), the floor of
+ * this build's decrypt and encrypt.
  *
  *   npm run bench:tools -- [--size-mb 200] [--runs 3] [--cipher aegis256] [--base DIR] [--json]
  */
@@ -92,6 +95,23 @@ process.stdout.write(JSON.stringify({ s: (performance.now() - t0) / 1000, rss: p
   return { seconds: out.s, maxRssMb: out.rss };
 }
 
+/** The copy through this build's AtomicOutput (the tools' own output path, write-behind included), no cipher. */
+function runCopyWb(input: string, output: string): Run {
+  const files = join(ROOT, 'dist', 'tools', 'files.js');
+  const code = `import { openSync, readSync, closeSync } from 'node:fs';
+const { AtomicOutput } = await import(${JSON.stringify(files)});
+const t0 = performance.now();
+const src = openSync(${JSON.stringify(input)}, 'r'); const out = new AtomicOutput(${JSON.stringify(output)});
+const buf = new Uint8Array(4 << 20); let pos = 0;
+for (;;) { const n = readSync(src, buf, 0, buf.length, pos); if (n === 0) break; out.write(buf.subarray(0, n), pos); pos += n; }
+out.commit(); closeSync(src);
+process.stdout.write(JSON.stringify({ s: (performance.now() - t0) / 1000, rss: process.resourceUsage().maxRSS / 1024 }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`copy-wb: ${r.stderr}`);
+  const out = JSON.parse(r.stdout) as { s: number; rss: number };
+  return { seconds: out.s, maxRssMb: out.rss };
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function main(): void {
@@ -100,7 +120,7 @@ function main(): void {
   const hexkey = 'ab'.repeat(o.cipher.includes('128') ? 16 : 32);
   const env = { PAGESEAL_HEXKEY: hexkey };
   const impls = [{ name: 'this build', cli: join(ROOT, 'dist', 'cli.js') }, ...(o.base ? [{ name: 'base', cli: join(o.base, 'dist', 'cli.js') }] : [])];
-  const rows: { impl: string; sizeMb: number; tool: string; mbPerS: number; seconds: number; maxRssMb: number }[] = [];
+  const rows: { impl: string; sizeMb: number; tool: string; mbPerS: number; seconds: number; maxRssMb: number; runsMs: number[] }[] = [];
   for (const mb of [Math.round(o.sizeMb / 4), o.sizeMb]) {
     const enc = join(DATA, `tools-${o.cipher}-${mb}.db`);
     makeDb(enc, mb, o.cipher, hexkey);
@@ -113,24 +133,26 @@ function main(): void {
       ['decrypt', (out) => ['decrypt', enc, out, '--cipher', o.cipher]],
       ['encrypt', (out) => ['encrypt', plain, out, '--cipher', o.cipher]],
       ['copy', () => []],
+      ['copy-wb', () => []],
     ];
     const out = join(DATA, `out-${process.pid}.db`);
     for (const [tool, args] of tools) {
       const samples = new Map<string, Run[]>();
       for (let r = 0; r < o.runs; r++) {
-        for (const impl of tool === 'copy' ? [{ name: 'no cipher', cli: '' }] : impls) {
+        for (const impl of tool.startsWith('copy') ? [{ name: 'no cipher', cli: '' }] : impls) {
           // The previous output is removed right before each run (not after), so every run writes into
           // page-cache memory just given back, whichever build ran before it.
           rmSync(out, { force: true });
-          const run = tool === 'copy' ? runCopy(enc, out) : runCli(impl.cli, args(out), env);
+          const run = tool === 'copy' ? runCopy(enc, out) : tool === 'copy-wb' ? runCopyWb(enc, out) : runCli(impl.cli, args(out), env);
           samples.set(impl.name, [...(samples.get(impl.name) ?? []), run]);
           if (!o.json) process.stderr.write('.');
         }
       }
-      for (const impl of tool === 'copy' ? [{ name: 'no cipher' }] : impls) {
+      for (const impl of tool.startsWith('copy') ? [{ name: 'no cipher' }] : impls) {
         const s = samples.get(impl.name)!;
         const seconds = median(s.map((x) => x.seconds));
-        rows.push({ impl: impl.name, sizeMb: Math.round(bytes / 1e6), tool, seconds, mbPerS: bytes / 1e6 / seconds, maxRssMb: Math.max(...s.map((x) => x.maxRssMb)) });
+        const runsMs = s.map((x) => Math.round(x.seconds * 1000));
+        rows.push({ impl: impl.name, sizeMb: Math.round(bytes / 1e6), tool, seconds, mbPerS: bytes / 1e6 / seconds, maxRssMb: Math.max(...s.map((x) => x.maxRssMb)), runsMs });
       }
     }
     rmSync(plain, { force: true });
@@ -141,8 +163,8 @@ function main(): void {
     return;
   }
   console.log(`\noffline tools, ${o.cipher}, median of ${o.runs} runs (MB = 10^6 bytes; a whole process each: Node start-up included in memory, not in time)\n`);
-  console.log(`${'build'.padEnd(11)} ${'file MB'.padStart(8)} ${'tool'.padEnd(8)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(7)} ${'max RSS MB'.padStart(11)}`);
-  for (const r of rows) console.log(`${r.impl.padEnd(11)} ${String(r.sizeMb).padStart(8)} ${r.tool.padEnd(8)} ${r.seconds.toFixed(3).padStart(8)} ${r.mbPerS.toFixed(0).padStart(7)} ${r.maxRssMb.toFixed(0).padStart(11)}`);
+  console.log(`${'build'.padEnd(11)} ${'file MB'.padStart(8)} ${'tool'.padEnd(8)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(7)} ${'max RSS MB'.padStart(11)}  runs, ms (in order)`);
+  for (const r of rows) console.log(`${r.impl.padEnd(11)} ${String(r.sizeMb).padStart(8)} ${r.tool.padEnd(8)} ${r.seconds.toFixed(3).padStart(8)} ${r.mbPerS.toFixed(0).padStart(7)} ${r.maxRssMb.toFixed(0).padStart(11)}  ${r.runsMs.join(' ')}`);
 }
 
 main();
