@@ -104,7 +104,7 @@ export interface NativeToolsFunctions {
   /**
    * Write-behind of `length` bytes at `offset` of a file open for writing (src/tools/write-behind.ts):
    * `settle` false starts writing them to the device; true waits until they are written and drops them
-   * from the page cache. Returns 0 when done, -1 where the system has no such call, else an errno.
+   * from the page cache. Returns 0 when done, -1 where there is no such call (not Linux), else an errno.
    */
   writeBehind(fd: number, offset: number, length: number, settle: boolean): number;
 }

@@ -18,8 +18,8 @@ import { WriteBehind } from '../src/tools/write-behind.js';
 import { randomHexKey, scratchDir } from './helpers/files.js';
 import { thrown } from './helpers/run-script.js';
 
-/** What the addon's writeBehind answers in this file: null = the real call; a number = that result. */
-let fakeResult: number | null = null;
+/** What the addon's writeBehind answers in this file to starts and to settles (waits): a number, or the real call. */
+let fake: { start?: number; settle?: number } = {};
 vi.mock('../src/addon.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/addon.js')>();
   let wrapped: ReturnType<typeof real.loadAddon> | undefined;
@@ -28,7 +28,8 @@ vi.mock('../src/addon.js', async (importOriginal) => {
     loadAddon: () => {
       const addon = real.loadAddon();
       if (!addon) return addon;
-      const writeBehind = (fd: number, offset: number, length: number, settle: boolean) => (fakeResult === null ? addon.writeBehind!(fd, offset, length, settle) : fakeResult);
+      const writeBehind = (fd: number, offset: number, length: number, settle: boolean) =>
+        (settle ? fake.settle : fake.start) ?? addon.writeBehind!(fd, offset, length, settle);
       // (a proxy of an empty object: the addon's own properties are read-only)
       wrapped ??= new Proxy({} as typeof addon, { get: (_t, prop) => (prop === 'writeBehind' ? writeBehind : Reflect.get(addon, prop)) });
       return wrapped;
@@ -76,20 +77,27 @@ describe('write-behind', () => {
     expect(wb.active).toBe(true);
   });
 
-  it('a system without it (-1) turns it off for the rest of the file; an errno throws with its name as code', () => {
-    const off = calls([0, -1]);
-    off.wb.wrote(0, 100);
-    off.wb.wrote(100, 100);
-    off.wb.wrote(200, 100);
-    expect(off.log).toEqual(['7 0+100 start', '7 100+100 start']);
-    expect(off.wb.active).toBe(false);
-    const eio = calls([0, 0, 5]);
-    eio.wb.wrote(0, 100);
-    const err = thrown(() => eio.wb.wrote(100, 100)) as NodeJS.ErrnoException;
-    expect(err.code).toBe('EIO');
+  it('a start that fails (no such call, or any errno) turns it off for the rest of the file', () => {
+    for (const rc of [-1, 1 /* EPERM, as a sandbox refuses a call */, 5 /* EIO: fsync still reports it */]) {
+      const off = calls([0, rc]);
+      off.wb.wrote(0, 100);
+      off.wb.wrote(100, 100);
+      off.wb.wrote(200, 100);
+      expect(off.log).toEqual(['7 0+100 start', '7 100+100 start']);
+      expect(off.wb.active).toBe(false);
+    }
   });
 
-  it.skipIf(process.platform !== 'linux')('the native call: 0 on a regular file, -1 on a pipe, an errno on a bad fd, TypeError on bad arguments', () => {
+  it('a wait that fails throws with the errno name as code (the kernel reports a write-back error once)', () => {
+    for (const [rc, code] of [[5, 'EIO'], [28, 'ENOSPC']] as const) {
+      const eio = calls([0, 0, rc]);
+      eio.wb.wrote(0, 100);
+      const err = thrown(() => eio.wb.wrote(100, 100)) as NodeJS.ErrnoException;
+      expect(err.code).toBe(code);
+    }
+  });
+
+  it.skipIf(process.platform !== 'linux')('the native call: 0 on a regular file, an errno on a pipe or a bad fd, TypeError on bad arguments', () => {
     const addon = loadAddon()!;
     const path = join(scratch.dir, 'wb-native');
     const fd = openSync(path, 'w');
@@ -107,7 +115,7 @@ describe('write-behind', () => {
     execFileSync('mkfifo', [fifo]);
     const pfd = openSync(fifo, 'r+'); // (Linux opens a FIFO for reading and writing without waiting)
     try {
-      expect(addon.writeBehind!(pfd, 0, 10, false)).toBe(-1); // ESPIPE: not a file, nothing to write back
+      expect(addon.writeBehind!(pfd, 0, 10, false)).toBe(29); // ESPIPE: not a file, nothing to write back
     } finally {
       closeSync(pfd);
     }
@@ -117,19 +125,19 @@ describe('write-behind', () => {
     const plain = join(scratch.dir, 'ok.plain');
     decryptFile(db, plain, key);
     try {
-      fakeResult = 5; // EIO, as the kernel reports a failed write-back
+      fake = { settle: 5 }; // EIO, as the kernel reports a failed write-back to a wait
       for (const run of [() => decryptFile(db, join(scratch.dir, 'eio.plain'), key), () => encryptFile(plain, join(scratch.dir, 'eio.db'), key)]) {
         const err = thrown(run) as { code?: string; message: string };
         expect(err.code).toBe('IO');
         expect(err.message).toMatch(/EIO/);
       }
       expect(readdirSync(scratch.dir).filter((f) => f.startsWith('eio') || f.includes('.eio.'))).toEqual([]);
-      fakeResult = -1; // no write-behind on this system: the same bytes, written by the final fsync
+      fake = { start: -1 }; // no write-behind on this system: the same bytes, written by the final fsync
       const slow = join(scratch.dir, 'no-wb.plain');
       decryptFile(db, slow, key);
       expect(readFileSync(slow).equals(readFileSync(plain))).toBe(true);
     } finally {
-      fakeResult = null;
+      fake = {};
     }
   });
 

@@ -33,16 +33,20 @@ export class WriteBehind {
     this.#native = native;
   }
 
-  /** False once the system refused write-behind (or has none): the final fsync then does the writing. */
+  /** False once the system refused write-behind (or has none): the final fsync then does all the writing. */
   get active(): boolean {
     return this.#native !== null;
   }
 
   /**
    * Call after `length` bytes were written at `offset`: starts writing them, then waits for the range
-   * written before and drops it from the page cache. A write-back error throws (an Error with the errno's
-   * name as `code`, as Node's fs errors): the kernel reports it only once, so the final fsync could not be
-   * relied on to report it again.
+   * written before and drops it from the page cache.
+   *
+   * A start that fails (no such call, a file system or sandbox that refuses it: ENOSYS, ESPIPE, EPERM...)
+   * turns write-behind off for this file: a start only queues writes and takes no error from the file,
+   * so the final fsync still reports every write error. A wait that fails throws (an Error with the
+   * errno's name as `code`, as Node's fs errors): it may have been a write-back error, which the kernel
+   * reports to an open file once, so the fsync could not be relied on to report it again.
    */
   wrote(offset: number, length: number): void {
     if (length <= 0 || !this.#call(offset, length, false)) return;
@@ -55,12 +59,10 @@ export class WriteBehind {
     if (!this.#native) return false;
     const rc = this.#native.writeBehind(this.#fd, offset, length, settle);
     if (rc === 0) return true;
-    if (rc < 0) {
-      this.#native = null;
-      this.#pending = null;
-      return false;
-    }
-    throw writeBackError(rc);
+    if (settle && rc > 0) throw writeBackError(rc);
+    this.#native = null;
+    this.#pending = null;
+    return false;
   }
 }
 

@@ -5,10 +5,9 @@
  *                   instead of leaving it dirty in the page cache until the final fsync.
  *   settle = true:  waits until that range is written (WAIT_BEFORE | WRITE | WAIT_AFTER), then drops its
  *                   pages from the page cache (posix_fadvise DONTNEED), so later writes reuse that memory.
- * Returns 0 when done; -1 where the system has no such call (not Linux, or the file system or sandbox
- * refuses it: ENOSYS, EINVAL, ESPIPE, EOPNOTSUPP), so the caller stops asking and the final fsync does all
- * the writing, as without it; any other error number (EIO, ENOSPC, ...) for the caller to fail on: the
- * kernel reports a writeback error once per open file, so fsync would not report it again.
+ * Returns 0 when done, -1 where there is no such call (not Linux), else the error number, for the caller
+ * to judge (src/tools/write-behind.ts): an error of a settle may be a write-back error the kernel will not
+ * report again to this file (so fsync would not see it); one of a start (which only queues writes) never is.
  * Durability is unchanged: the caller still fsyncs the whole file before renaming it into place.
  */
 #ifdef __linux__
@@ -27,10 +26,7 @@ static int write_behind_range(int fd, int64_t offset, int64_t length, bool settl
   do {
     rc = sync_file_range(fd, (off_t)offset, (off_t)length, flags);
   } while (rc != 0 && errno == EINTR);
-  if (rc != 0) {
-    int e = errno;
-    return e == ENOSYS || e == EINVAL || e == ESPIPE || e == EOPNOTSUPP ? -1 : e;
-  }
+  if (rc != 0) return errno;
   if (settle) (void)posix_fadvise(fd, (off_t)offset, (off_t)length, POSIX_FADV_DONTNEED); /* advice: clean pages only */
   return 0;
 #else
