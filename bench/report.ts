@@ -195,20 +195,16 @@ fsync it before renaming it into place. *copy* is those reads and writes in plai
 cipher (4 MiB at a time, fsync, rename: what a simple copy does); *copy-wb* the same written through
 the tools' own output path (write-behind, below): the I/O floor of decrypt and encrypt.
 
-Why decrypt measured 437 MB/s on 214 MB before (found with strace, perf and timings of each call):
-not the cipher (about 30 ms of the file: \`verify\` reads and opens it at 2-3 GB/s), not an extra pass
-(no \`-wal\` or journal read, one read and one write per batch, page 1 alone through the codec), not
-JavaScript per page. It was the write. The output went into 214 MB of page cache, and on the virtual
-machine these figures come from, memory the guest has not used for a few seconds is handed back to the
-host, then slow to write the first time: the same 214 MB of writes took about 40 ms into memory a run
-had just freed and 460-780 ms into idle memory. Run tool by tool, decrypt was the first tool to write
-after the read-only \`verify\`, so it met idle memory at least on its first run, and any run might (the
-old figures' spread). And the final fsync then wrote all
-214 MB while the tool waited (about 50 ms). The tools now write behind themselves (src/tools/write-behind.ts,
-Linux): each batch goes to the device as soon as it is written and the batch before it, once written,
-leaves the page cache, so the output reuses about two batches of memory whatever ran before, and the
-fsync has 1-8 ms left. Compare the *1st* rows (base against this build) for a one-off run; the output is
-then not in the page cache after the tool, as \`fincore\` shows (test/tools-write-behind.test.ts).
+Why decrypt once measured 437 MB/s on 214 MB (strace, perf, timings of each call): not the cipher
+(about 30 ms of the file), no extra pass (no \`-wal\` or journal read; one read, one native call and one
+write per batch), no JavaScript per page, but the write. The output filled 214 MB of page cache, and on
+this virtual machine memory idle for a few seconds goes back to the host and is slow to write the first
+time (the same writes took about 40 ms into memory a run had just freed, 460-780 ms into idle memory);
+decrypt, the first tool to write after the read-only \`verify\`, met it most. The final fsync then wrote
+all 214 MB while the tool waited (about 50 ms). Now each batch goes to the device as soon as it is
+written and the batch before it, once written, leaves the page cache (src/tools/write-behind.ts, Linux):
+the output reuses about two batches of memory, the fsync has 1-8 ms left, and the output is not left in
+the page cache. The *1st* rows are the case of a user running the tool once.
 `;
 writeFileSync(join(ROOT, 'docs', 'benchmarks.md'), md);
 process.stderr.write('\nwrote docs/benchmarks.md, docs/bench-db.svg, docs/bench-ciphers.svg\n');
