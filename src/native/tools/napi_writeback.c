@@ -11,7 +11,9 @@
  * Durability is unchanged: the caller still fsyncs the whole file before renaming it into place.
  */
 #ifdef __linux__
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <fcntl.h>
 #endif
 #include <errno.h>
