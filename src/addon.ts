@@ -111,7 +111,17 @@ export interface NativeVfsFunctions {
   openPage(cipherId: number, key: Uint8Array, seal: Uint8Array | null, page: Uint8Array, pageNo: number, page1Layout: boolean, frameHeader: Uint8Array | null, frameNo: number): Uint8Array | string;
 }
 
-export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions {}
+/** Functions for the offline tools' output files (src/native/tools/napi_writeback.c). */
+export interface NativeToolsFunctions {
+  /**
+   * Write-behind of `length` bytes at `offset` of a file open for writing (src/tools/write-behind.ts):
+   * `settle` false starts writing them to the device; true waits until they are written and drops them
+   * from the page cache. Returns 0 when done, -1 where there is no such call (not Linux), else an errno.
+   */
+  writeBehind(fd: number, offset: number, length: number, settle: boolean): number;
+}
+
+export interface NativeAddon extends NativeCipherFunctions, NativeVfsFunctions, Partial<NativeToolsFunctions> {}
 
 /** Where this module's code runs from: `__filename` in CommonJS (the CJS build, or any CJS bundle), else `import.meta.url`. */
 function hereFile(): string | undefined {

@@ -3,6 +3,7 @@ import { closeSync, existsSync, fsyncSync, openSync, renameSync, unlinkSync, wri
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InvalidOptionsError, PagesealError } from '../errors.js';
+import { WriteBehind } from './write-behind.js';
 
 /** Wraps a Node fs error into a PagesealError IO with a readable message. */
 export function ioError(err: unknown, what: string, path: string): PagesealError {
@@ -56,12 +57,14 @@ export function checkOutputPath(input: string, output: string): void {
 
 /**
  * An output file written under a temporary name in the target directory and renamed into place by
- * `commit()` after an fsync, so a reader never sees a partial file under the final name.
+ * `commit()` after an fsync, so a reader never sees a partial file under the final name. What is
+ * written goes on to the device behind the writer (write-behind.ts), so the fsync has little left.
  */
 export class AtomicOutput {
   readonly fd: number;
   readonly tempPath: string;
   readonly #finalPath: string;
+  readonly #behind: WriteBehind;
   #open = true;
 
   constructor(finalPath: string) {
@@ -69,11 +72,13 @@ export class AtomicOutput {
     const tag = randomBytes(6).toString('hex');
     this.tempPath = join(dirname(finalPath), `.${basename(finalPath)}.${tag}.pageseal-tmp`);
     this.fd = openFile(this.tempPath, 'wx', 'create');
+    this.#behind = new WriteBehind(this.fd);
   }
 
   write(buf: Uint8Array, position: number): void {
     try {
       writeAt(this.fd, buf, position);
+      this.#behind.wrote(position, buf.length);
     } catch (err) {
       throw ioError(err, 'write', this.tempPath);
     }
