@@ -34,7 +34,10 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
   if (bad) return fail(f, buf, n, bad, pgno);
   f->page_size = n;
   f->page_read = 1;
-  if (pgno == 1) f->key_verified = 1;
+  if (pgno == 1) {
+    f->key_verified = 1;
+    ps_main_note_short(f, buf, n);
+  }
   return SQLITE_OK;
 }
 
@@ -49,7 +52,7 @@ static int read_page1_once(ps_file *f, ps_key *k, uint8_t **page, int *size, int
   }
   if ((*page = ps_file_scratch(f, (size_t)*size)) == NULL) return SQLITE_IOERR_NOMEM;
   rc = ps_root_read(f, *page, *size, 0);
-  if (rc == SQLITE_IOERR_SHORT_READ) *bad = PS_FAIL_FORMAT;
+  if (rc == SQLITE_IOERR_SHORT_READ) *bad = PS_FAIL_TRUNCATED; /* page 1 cut short */
   else if (rc == SQLITE_OK) {
     ps_bind b = {1, 1, NULL, 0};
     *bad = ps_page_open(k, *page, *size, &b);

@@ -163,6 +163,7 @@ int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad);
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_main_file_size(ps_file *f, sqlite3_int64 *size); /* truncated.c */
+void ps_main_note_short(ps_file *f, const uint8_t *page1, int n); /* truncated.c: page 1 counts pages the file lacks */
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_wal_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 void ps_wal_checksum(const uint8_t *p, size_t n, int big, uint32_t s[2]); /* SQLite's WAL checksum, continued */
