@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
-import { copyFileSync, existsSync, readFileSync, realpathSync, statSync, truncateSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, realpathSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthenticationError, Database, explainError, FormatError, install, open, PagesealError } from '../src/index.js';
 import { scratchDir, sha256File } from './helpers/files.js';
@@ -184,6 +184,43 @@ describe('pages that authenticate but that SQLite finds inconsistent', () => {
     expect(e).toBeInstanceOf(PagesealError);
     expectDamaged(e, path);
     expect((e as Error).message).toMatch(/pages from different states/);
+  });
+});
+
+describe('the errors for damaged pages say what to do', () => {
+  /** Flips one bit of the stored file at `offset`. */
+  function flip(path: string, offset: number): void {
+    const bytes = readFileSync(path);
+    bytes[offset]! ^= 0x10;
+    writeFileSync(path, bytes);
+  }
+
+  it('a later page modified: AuthenticationError naming the page and file, saying to restore from a backup', () => {
+    const path = closedDb('delete');
+    flip(path, 30 * PAGE + 2000);
+    const e = readAll(path);
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect((e as AuthenticationError).pageNumber).toBe(31);
+    expect((e as Error).message).toContain(`page 31 of ${realpathSync(path)}`);
+    expect((e as Error).message).toMatch(/modified or damaged: restore it from a backup \(`pageseal verify/);
+  });
+
+  it('page 1 modified: says to check the key and cipher first, then to restore from a backup', () => {
+    const path = closedDb('delete');
+    flip(path, 2000);
+    const e = thrown(() => open(path, enc));
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect((e as Error).message).toMatch(/wrong key or cipher, or the page was modified: check the key and cipher; if they are right, the file is damaged: restore it from a backup/);
+  });
+
+  it('page 1 naming an impossible page size (a plaintext header byte): FormatError CORRUPT saying to restore from a backup', () => {
+    const path = closedDb('delete');
+    const bytes = readFileSync(path);
+    bytes.writeUInt16BE(777, 16);
+    writeFileSync(path, bytes);
+    const e = thrown(() => open(path, enc));
+    expect(e).toBeInstanceOf(FormatError);
+    expect((e as Error).message).toMatch(/page 1 of .* is not in the encrypted page format \(damaged\): restore it from a backup/);
   });
 });
 

@@ -40,7 +40,10 @@ export function failureError(f: VfsFailure): PagesealError {
   switch (f.kind) {
     case 'auth':
       return new AuthenticationError(
-        `page ${f.page} of ${f.path} failed authentication: ${f.page === 1 ? 'wrong key or cipher, or the page was modified' : 'the page was modified or damaged'}`,
+        `page ${f.page} of ${f.path} failed authentication: ` +
+          (f.page === 1
+            ? `wrong key or cipher, or the page was modified: check the key and cipher; if they are right, the file is damaged: ${RESTORE}`
+            : `the page was modified or damaged: ${RESTORE}`),
         f.page,
       );
     case 'not-encrypted':
@@ -55,7 +58,7 @@ export function failureError(f: VfsFailure): PagesealError {
         `the -wal of ${f.path} has checksums this version cannot follow (a Turso-written -wal is read as it is): fold it with foldTursoWal first`,
       );
     case 'format':
-      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
+      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format (damaged): ${RESTORE}`);
     case 'journal':
       return new FormatError(
         'CORRUPT',
