@@ -19,6 +19,12 @@
  * older state only for damage to the -wal; anywhere else a damaged file that reads as empty is a
  * wrong answer (e.g. a main file cut to nothing beside a live -wal).
  *
+ * Every error must be a typed pageseal error naming the file (issue 7: bad input gets a clear, typed
+ * error): an untyped one ("sqlite error", whatever step threw it, close() included) is listed with its
+ * case, which is kept on disk, and the table's details give each typed error's code and the shape of its
+ * message. Exit code 1 when a case crashed, hung, read a state that was never committed, or ended in an
+ * untyped error.
+ *
  * Usage: npm run fuzz:corruption -- [--cases 2000] [--jobs 2] [--timeout-ms 30000] [--seed N] [--keep DIR]
  */
 import { spawn } from 'node:child_process';
@@ -244,8 +250,12 @@ function readCase(path: string, b: Base, timeoutMs: number, digests: Set<string>
       if (code !== 0 || signal || !r) return resolve({ outcome: 'crash', detail: `exit ${code} ${signal ?? ''} ${err.slice(0, 300)}` });
       if (r.kind === 'typed') {
         // A typed error must say which file: the path given, or the canonical one the VFS reports.
-        const named = [path, realpathSync(path)].some((p) => String(r!.message).includes(p));
-        return resolve({ outcome: 'typed error', detail: `${String(r.code)}${named ? '' : ' (the message does not name the file)'}` });
+        const message = String(r.message);
+        const files = [realpathSync(path), path];
+        const named = files.some((p) => message.includes(p));
+        // The message's shape (file and numbers elided, up to its first colon) tells the failure apart.
+        const shape = files.reduce((m, p) => m.split(p).join('<file>'), message).replace(/\d+/g, 'N').split(/[:,]/)[0];
+        return resolve({ outcome: 'typed error', detail: `${String(r.code)} (${named ? shape : 'the message does not name the file'})` });
       }
       // An untyped error is one whatever step threw it, close() (its checkpoint) after a complete read included.
       const untyped = r.kind === 'error' ? r : r.close?.kind === 'error' ? r.close : null;
