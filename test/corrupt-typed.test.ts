@@ -187,6 +187,31 @@ describe('pages that authenticate but that SQLite finds inconsistent', () => {
   });
 });
 
+describe('a main file found short is never written', () => {
+  it('WAL: after a missing page, close() does not checkpoint into the cut file (it would fill the gap with zeros and drop the -wal)', () => {
+    const src = freshPath();
+    const db = open(src, enc);
+    db.pragma('journal_mode = wal');
+    fill(db);
+    db.pragma('wal_checkpoint(TRUNCATE)');
+    db.exec('UPDATE t SET x = randomblob(1000) WHERE id = 1'); // one commit in the -wal
+    const copy = snapshot(src, ['-wal']);
+    db.close();
+    const pages = statSync(copy).size / PAGE;
+    truncateSync(copy, statSync(copy).size - 100); // the last page cut short
+    const files = () => [sha256File(copy), sha256File(copy + '-wal')];
+    const before = files();
+    const reader = open(copy, enc);
+    const e = thrown(() => reader.prepare('SELECT sum(length(x)) FROM t').get());
+    expectDamaged(explainError(e, copy), copy, pages);
+    reader.close(); // its checkpoint is refused (a PagesealWarning): the connection closed, nothing written
+    expect(reader.open).toBe(false);
+    expect(files()).toEqual(before);
+    expectDamaged(readAll(copy), copy, pages); // still "missing", not a page of zeros failing authentication
+    expect(files()).toEqual(before);
+  });
+});
+
 describe('the errors for damaged pages say what to do', () => {
   /** Flips one bit of the stored file at `offset`. */
   function flip(path: string, offset: number): void {

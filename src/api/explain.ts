@@ -121,8 +121,9 @@ const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   'key-incomplete': ['SQLITE_IOERR_WRITE'],
   random: ['SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN'],
   // A page read past the end (IOERR_READ), page 1 cut short (IOERR_AUTH at a read, CANTOPEN when a log is
-  // opened), or page 1 counting more pages than the file holds, which SQLite reports as SQLITE_CORRUPT.
-  truncated: ['SQLITE_IOERR_READ', 'SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT'],
+  // opened), page 1 counting more pages than the file holds, which SQLite reports as SQLITE_CORRUPT, or a
+  // write refused to a file found short (IOERR_WRITE).
+  truncated: ['SQLITE_IOERR_READ', 'SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_IOERR_WRITE'],
   'empty-main': ['SQLITE_IOERR_FSTAT'],
   journal: ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_IOERR_READ'],
   'not-regular': ['SQLITE_CANTOPEN'],

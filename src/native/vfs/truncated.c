@@ -74,5 +74,21 @@ void ps_main_note_short(ps_file *f, const uint8_t *page1, int n) {
   sqlite3_int64 size = 0;
   if (pages == 0 || memcmp(page1 + 24, page1 + 92, 4) != 0) return;
   if (f->root->pMethods->xFileSize(f->root, &size) != SQLITE_OK || (sqlite3_int64)pages <= size / n) return;
-  ps_failure_set(PS_FAIL_TRUNCATED, f->name, (uint32_t)(size / n) + 1);
+  uint32_t first = (uint32_t)(size / n) + 1;
+  if (f->short_from == 0 || first < f->short_from) f->short_from = first;
+  ps_failure_set(PS_FAIL_TRUNCATED, f->name, first);
+}
+
+/*
+ * A write to a main file this connection found shorter than its database (a page past its end, or page 1
+ * counting more pages than it holds). Nothing may change it: a checkpoint, above all the one SQLite runs
+ * when the connection closes, would copy the -wal's pages into it at their offsets (the pages in between
+ * becoming holes of zeros), extend it to the database's size and delete the -wal, turning a cut file into
+ * one whose missing pages fail authentication, with the -wal gone. Refused (SQLITE_IOERR_WRITE,
+ * "truncated", naming the first missing page): the file and its -wal stay as they were, for a restore or
+ * `pageseal verify`.
+ */
+int ps_main_refuse_short(ps_file *f) {
+  ps_failure_set(PS_FAIL_TRUNCATED, f->name, f->short_from);
+  return SQLITE_IOERR_WRITE;
 }
