@@ -19,11 +19,17 @@
  * older state only for damage to the -wal; anywhere else a damaged file that reads as empty is a
  * wrong answer (e.g. a main file cut to nothing beside a live -wal).
  *
+ * Every error must be a typed pageseal error naming the file (issue 7: bad input gets a clear, typed
+ * error): an untyped one ("sqlite error", whatever step threw it, close() included) is listed with its
+ * case, which is kept on disk, and the table's details give each typed error's code and the shape of its
+ * message. Exit code 1 when a case crashed, hung, read a state that was never committed, or ended in an
+ * untyped error.
+ *
  * Usage: npm run fuzz:corruption -- [--cases 2000] [--jobs 2] [--timeout-ms 30000] [--seed N] [--keep DIR]
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -234,17 +240,28 @@ function readCase(path: string, b: Base, timeoutMs: number, digests: Set<string>
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (hung) return resolve({ outcome: 'hang', detail: `over ${timeoutMs} ms` });
-      let r: { kind: string; code?: string; digest?: string; check?: string } | null = null;
+      type Err = { kind: string; code?: string; stage?: string; message?: string };
+      let r: (Err & { digest?: string; check?: string; close?: Err }) | null = null;
       try {
         r = JSON.parse(out.trim().split('\n').pop() ?? '');
       } catch {
         r = null;
       }
       if (code !== 0 || signal || !r) return resolve({ outcome: 'crash', detail: `exit ${code} ${signal ?? ''} ${err.slice(0, 300)}` });
-      if (r.kind === 'typed') return resolve({ outcome: 'typed error', detail: String(r.code) });
-      if (r.kind === 'error') return resolve({ outcome: 'sqlite error', detail: String(r.code) });
+      if (r.kind === 'typed') {
+        // A typed error must say which file: the path given, or the canonical one the VFS reports.
+        const message = String(r.message);
+        const files = [realpathSync(path), path];
+        const named = files.some((p) => message.includes(p));
+        // The message's shape (file and numbers elided, up to its first colon) tells the failure apart.
+        const shape = files.reduce((m, p) => m.split(p).join('<file>'), message).replace(/\d+/g, 'N').split(/[:,]/)[0];
+        return resolve({ outcome: 'typed error', detail: `${String(r.code)} (${named ? shape : 'the message does not name the file'})` });
+      }
+      // An untyped error is one whatever step threw it, close() (its checkpoint) after a complete read included.
+      const untyped = r.kind === 'error' ? r : r.close?.kind === 'error' ? r.close : null;
+      if (untyped) return resolve({ outcome: 'sqlite error', detail: `${String(untyped.code)}, at ${untyped.stage}: ${String(untyped.message)}` });
       if (digests.has(r.digest!)) {
-        const what = r.digest === 'no-table' ? 'empty (state 0)' : 'ok';
+        const what = (r.digest === 'no-table' ? 'empty (state 0)' : 'ok') + (r.close ? ` (close: ${String(r.close.code)})` : '');
         const outcome = r.digest === latest ? 'latest committed' : 'older committed';
         return resolve({ outcome, detail: r.check === 'ok' ? what : `quick_check: ${String(r.check).slice(0, 80)}` });
       }
@@ -274,6 +291,7 @@ async function main(): Promise<void> {
   const table = new Map<string, Map<Outcome, number>>();
   const details = new Map<string, Map<string, number>>();
   const wrong: string[] = [];
+  const untyped: string[] = []; // an error that is not a typed pageseal error: its case is kept too
   let next = 0;
   let done = 0;
   async function worker(): Promise<void> {
@@ -295,9 +313,10 @@ async function main(): Promise<void> {
       const dk = `${r.outcome}: ${r.detail.split(',')[0]}`;
       if (!details.has(row)) details.set(row, new Map());
       details.get(row)!.set(dk, (details.get(row)!.get(dk) ?? 0) + 1);
-      if (r.outcome === 'NOT COMMITTED' || r.outcome === 'crash' || r.outcome === 'hang') {
-        wrong.push(`case ${i}: ${b.name} (${b.committed} commits), ${damage} ${how}: ${r.outcome}: ${r.detail}`);
-      } else if (!o.keep) rmSync(caseDir, { recursive: true, force: true });
+      const line = `case ${i}: ${b.name} (${b.committed} commits), ${damage} ${how}: ${r.outcome}: ${r.detail}`;
+      if (r.outcome === 'NOT COMMITTED' || r.outcome === 'crash' || r.outcome === 'hang') wrong.push(line);
+      else if (r.outcome === 'sqlite error') untyped.push(line);
+      else if (!o.keep) rmSync(caseDir, { recursive: true, force: true });
       if (++done % 100 === 0) process.stderr.write(`  ${done}/${o.cases} (${((Date.now() - t0) / 1000).toFixed(0)} s)\n`);
     }
   }
@@ -323,9 +342,15 @@ async function main(): Promise<void> {
     for (const w of wrong.slice(0, 40)) console.log('  ' + w);
     if (wrong.length > 40) console.log(`  ... ${wrong.length - 40} more`);
   }
+  if (untyped.length) {
+    console.log(`\n${untyped.length} cases that ended in an untyped error (files kept under ${root}/cases):`);
+    for (const u of untyped.slice(0, 100)) console.log('  ' + u);
+    if (untyped.length > 100) console.log(`  ... ${untyped.length - 100} more`);
+  }
   console.log(`\n${done} cases in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  if (!o.keep && wrong.length === 0) rmSync(root, { recursive: true, force: true });
-  process.exitCode = (totals.get('NOT COMMITTED') ?? 0) + (totals.get('crash') ?? 0) + (totals.get('hang') ?? 0) > 0 ? 1 : 0;
+  if (!o.keep && wrong.length + untyped.length === 0) rmSync(root, { recursive: true, force: true });
+  const failed = ['NOT COMMITTED', 'crash', 'hang', 'sqlite error'] as const;
+  process.exitCode = failed.reduce((s, oc) => s + (totals.get(oc) ?? 0), 0) > 0 ? 1 : 0;
 }
 
 main().catch((e) => {

@@ -11,7 +11,8 @@
  *
  * and opens the result with pageseal, reading every row, every index entry and integrity_check.
  * Outcomes: typed (a pageseal AuthenticationError/FormatError), sqlite (a query failed with SQLite's
- * corruption error, no pageseal error: caught by the b-tree's structure, by luck), integrity (every
+ * corruption error on pages that all authenticated, which explainError types as FormatError CORRUPT
+ * "damaged": caught by the b-tree's structure, by luck, not by the format), integrity (every
  * query ran; only integrity_check complained), silent (all clean, wrong rows), same (all clean, same rows). `verify` counts the cases the offline verifier flags.
  *
  * Usage: npm run fuzz:pages -- [--cases 1000] [--seed 1] [--json]

@@ -78,8 +78,13 @@ describe('pages the file does not hold (WAL: the -wal says the database is large
 
   it('pages past the end of a main file cut in half are an error (WAL)', () => {
     const copy = walCopy();
-    truncateSync(copy, Math.floor(statSync(copy).size / 2 / 4096) * 4096);
-    expect(() => readAll(copy)).toThrow(); // SQLite itself sees the header's page count exceed the file
+    const kept = Math.floor(statSync(copy).size / 2 / 4096);
+    truncateSync(copy, kept * 4096);
+    // SQLite itself sees page 1's page count exceed the file (SQLITE_CORRUPT); the VFS recorded which page is missing.
+    const e = thrown(() => readAll(copy));
+    expect(e, String(e)).toBeInstanceOf(FormatError);
+    expect((e as Error).message).toContain(`page ${kept + 1} of `);
+    expect((e as Error).message).toMatch(/is missing: the file is shorter/);
   });
 
   it('a last page cut short is an error (rollback mode)', () => {

@@ -32,12 +32,18 @@ function lastFailure(path: string | undefined): VfsFailure | null {
   }
 }
 
+/** What to do about a damaged database, ending every such message. */
+const RESTORE = 'restore it from a backup (`pageseal verify <file> --cipher <cipher>` checks every page and committed -wal frame)';
+
 /** The typed error for a failure the VFS recorded. */
 export function failureError(f: VfsFailure): PagesealError {
   switch (f.kind) {
     case 'auth':
       return new AuthenticationError(
-        `page ${f.page} of ${f.path} failed authentication: ${f.page === 1 ? 'wrong key or cipher, or the page was modified' : 'the page was modified or damaged'}`,
+        `page ${f.page} of ${f.path} failed authentication: ` +
+          (f.page === 1
+            ? `wrong key or cipher, or the page was modified: check the key and cipher; if they are right, the file is damaged: ${RESTORE}`
+            : `the page was modified or damaged: ${RESTORE}`),
         f.page,
       );
     case 'not-encrypted':
@@ -52,7 +58,7 @@ export function failureError(f: VfsFailure): PagesealError {
         `the -wal of ${f.path} has checksums this version cannot follow (a Turso-written -wal is read as it is): fold it with foldTursoWal first`,
       );
     case 'format':
-      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format`);
+      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is not in the encrypted page format (damaged): ${RESTORE}`);
     case 'journal':
       return new FormatError(
         'CORRUPT',
@@ -65,7 +71,10 @@ export function failureError(f: VfsFailure): PagesealError {
     case 'key-incomplete':
       return new InvalidKeyError(`${f.path}: PRAGMA cipher and PRAGMA hexkey must both be given before the first write (nothing was written)`);
     case 'truncated':
-      return new FormatError('CORRUPT', `page ${f.page} of ${f.path} is missing: the file is shorter than the database it holds (truncated or damaged)`);
+      return new FormatError(
+        'CORRUPT',
+        `page ${f.page} of ${f.path} is missing: the file is shorter than the database it holds (truncated or damaged, not a wrong key): ${RESTORE}`,
+      );
     case 'empty-main':
       return new FormatError(
         'CORRUPT',
@@ -111,7 +120,10 @@ const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   'no-key': ['SQLITE_CANTOPEN'],
   'key-incomplete': ['SQLITE_IOERR_WRITE'],
   random: ['SQLITE_IOERR_WRITE', 'SQLITE_CANTOPEN'],
-  truncated: ['SQLITE_IOERR_READ'],
+  // A page read past the end (IOERR_READ), page 1 cut short (IOERR_AUTH at a read, CANTOPEN when a log is
+  // opened), page 1 counting more pages than the file holds, which SQLite reports as SQLITE_CORRUPT, or a
+  // write refused to a file found short (IOERR_WRITE).
+  truncated: ['SQLITE_IOERR_READ', 'SQLITE_IOERR_AUTH', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_IOERR_WRITE'],
   'empty-main': ['SQLITE_IOERR_FSTAT'],
   journal: ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_IOERR_READ'],
   'not-regular': ['SQLITE_CANTOPEN'],
@@ -128,9 +140,40 @@ function readonlyHotJournalError(path: string | undefined): FormatError {
   );
 }
 
-/** SQLite result codes the VFS uses to report a page or format failure. */
+/** SQLite's "database disk image is malformed" codes about a database file (not _VTAB, a virtual table's). */
+function isCorruptCode(code: string | undefined): boolean {
+  return code !== undefined && code.startsWith('SQLITE_CORRUPT') && code !== 'SQLITE_CORRUPT_VTAB';
+}
+
+/** SQLite result codes the VFS uses to report a page or format failure, and SQLite's own for a damaged file. */
 function isVfsCode(code: string | undefined): boolean {
-  return code !== undefined && (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT');
+  return code !== undefined && (code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_NOTADB' || isCorruptCode(code));
+}
+
+/**
+ * SQLITE_CORRUPT* about an encrypted file with no failure recorded: every page SQLite read authenticated
+ * with the key (a page that does not never reaches SQLite: its read fails with SQLITE_IOERR_AUTH), yet
+ * SQLite found them inconsistent. Only a file with the right key gets this far (a wrong key fails page 1,
+ * a connection without a key cannot read an encrypted page 1 at all), so the file is damaged: cut short
+ * where the VFS could not see it, or holding pages of different states of the database (SECURITY.md: a
+ * page swapped, copied or rolled back passes its tag in Turso's format). A plain file's error is SQLite's.
+ */
+function inconsistentError(path: string, code: string): FormatError {
+  return new FormatError(
+    'CORRUPT',
+    `${path} is damaged: SQLite found its pages inconsistent (${code}) though every page it read authenticated with the key, ` +
+      `so this is not a wrong key: the file was truncated, or holds pages from different states of the database (a page or ` +
+      `file restored from an older copy): ${RESTORE}`,
+  );
+}
+
+function isEncryptedFile(path: string): boolean {
+  try {
+    const kind = sniffDatabase(path).kind;
+    return kind === 'encrypted' || kind === 'pageseal';
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -153,6 +196,7 @@ export function explainError(err: unknown, path?: string): unknown {
   const fits = f !== null && KIND_CODES[f.kind]?.includes(code!) === true && !(f.kind === 'auth' && code === 'SQLITE_CANTOPEN' && f.page !== 1);
   if (f && fits) return withCause(failureError(f), err);
   if (code === 'SQLITE_IOERR_AUTH') return withCause(new AuthenticationError('a database page failed authentication'), err);
+  if (isCorruptCode(code) && path !== undefined && isEncryptedFile(path)) return withCause(inconsistentError(path, code!), err);
   if (code === 'SQLITE_NOTADB' && path !== undefined) {
     const kind = sniffDatabase(path);
     if (kind.kind === 'encrypted' || kind.kind === 'pageseal') return withCause(encryptedWithoutKeyError(path, kind.cipherId), err);

@@ -65,9 +65,19 @@ export function scanIndexes(db: { prepare(sql: string): { all(): unknown[]; pluc
 export type Verdict = 'typed' | 'sqlite-corrupt' | 'integrity-only' | 'silent-wrong' | 'unchanged';
 
 /**
+ * 'typed' when pageseal itself caught the damage (a page failed, or the VFS saw the file cut short);
+ * 'sqlite-corrupt' when SQLite's own structure checks did (SQLITE_CORRUPT on pages that all
+ * authenticated, which explainError types as FormatError CORRUPT "damaged" with SQLite's error as cause).
+ */
+function verdictOf(err: unknown): Verdict {
+  if (!(err instanceof PagesealError)) return 'sqlite-corrupt';
+  return err.code === 'CORRUPT' && /SQLite found its pages inconsistent/.test(err.message) ? 'sqlite-corrupt' : 'typed';
+}
+
+/**
  * Opens `path` with `enc` and reads everything: integrity_check, every row of every table, every
- * index. 'typed': a pageseal AuthenticationError/FormatError; 'sqlite-corrupt': a query failed with a
- * SQLite error (corruption) and no pageseal error; 'integrity-only': every query ran, only
+ * index. 'typed': a pageseal AuthenticationError/FormatError; 'sqlite-corrupt': a query failed because
+ * SQLite's structure checks found the authenticated pages inconsistent (see verdictOf); 'integrity-only': every query ran, only
  * integrity_check complained (an application that never runs it sees whatever the queries returned);
  * 'silent-wrong': everything ran clean but the rows differ from `expected`; 'unchanged': no error and
  * the same rows.
@@ -77,7 +87,7 @@ export function judge(path: string, enc: EncryptionOpts, expected: string): Verd
   try {
     db = open(path, { encryption: enc, fileMustExist: true });
   } catch (e) {
-    return e instanceof PagesealError ? 'typed' : 'sqlite-corrupt';
+    return verdictOf(e);
   }
   try {
     const hash = contentHash(db);
@@ -87,7 +97,7 @@ export function judge(path: string, enc: EncryptionOpts, expected: string): Verd
     return hash === expected ? 'unchanged' : 'silent-wrong';
   } catch (e) {
     // statements are not wrapped by Database (docs/api.md): explainError gives their typed error
-    return explainError(e, path) instanceof PagesealError ? 'typed' : 'sqlite-corrupt';
+    return verdictOf(explainError(e, path));
   } finally {
     try {
       db.close();

@@ -25,6 +25,7 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
   int rc = ps_root_read(f, buf, n, (sqlite3_int64)(pgno - 1) * n);
   if (rc == SQLITE_IOERR_SHORT_READ) {
     memset(buf, 0, (size_t)n); /* never hand SQLite partial ciphertext */
+    if (f->short_from == 0 || pgno < f->short_from) f->short_from = pgno;
     ps_failure_set(PS_FAIL_TRUNCATED, f->name, pgno);
     return SQLITE_IOERR_READ;
   }
@@ -34,7 +35,10 @@ static int read_page(ps_file *f, ps_key *k, uint8_t *buf, int n, uint32_t pgno) 
   if (bad) return fail(f, buf, n, bad, pgno);
   f->page_size = n;
   f->page_read = 1;
-  if (pgno == 1) f->key_verified = 1;
+  if (pgno == 1) {
+    f->key_verified = 1;
+    ps_main_note_short(f, buf, n);
+  }
   return SQLITE_OK;
 }
 
@@ -49,7 +53,7 @@ static int read_page1_once(ps_file *f, ps_key *k, uint8_t **page, int *size, int
   }
   if ((*page = ps_file_scratch(f, (size_t)*size)) == NULL) return SQLITE_IOERR_NOMEM;
   rc = ps_root_read(f, *page, *size, 0);
-  if (rc == SQLITE_IOERR_SHORT_READ) *bad = PS_FAIL_FORMAT;
+  if (rc == SQLITE_IOERR_SHORT_READ) *bad = PS_FAIL_TRUNCATED; /* page 1 cut short */
   else if (rc == SQLITE_OK) {
     ps_bind b = {1, 1, NULL, 0};
     *bad = ps_page_open(k, *page, *size, &b);
@@ -139,6 +143,7 @@ int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off) 
 }
 
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off) {
+  if (f->short_from) return ps_main_refuse_short(f);
   if (!ps_is_page_size(n) || off % n != 0) {
     ps_failure_set(PS_FAIL_FORMAT, f->name, 0);
     return SQLITE_IOERR_WRITE; /* SQLite only writes whole pages to a database file */
