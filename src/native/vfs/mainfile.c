@@ -129,6 +129,8 @@ static int read_page1_range(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_
   if (off + n > size) return fail(f, buf, n, PS_FAIL_FORMAT, 1);
   memcpy(buf, page + off, (size_t)n);
   f->page_size = size;
+  /* Only noted here (a log may hold what the file lacks): open() then reads the schema at once. */
+  f->page1_counts_more = ps_main_first_missing(f, page, size) != 0;
   return SQLITE_OK;
 }
 

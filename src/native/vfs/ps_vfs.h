@@ -123,6 +123,7 @@ typedef struct ps_file {
   int reserve_done;          /* MAIN: the key's reserve was requested from SQLite */
   int plain_checked;         /* MAIN without a key: the file on disk is not in Turso's format */
   uint32_t short_from;       /* MAIN: first page found missing (truncated.c), 0 if none: then no write may change it */
+  int page1_counts_more;     /* MAIN: page 1 read as the file opened counts more pages than the file holds */
   int lock_level;            /* MAIN: this connection's lock on the file (SQLITE_LOCK_*) */
   int owns_reg;              /* MAIN: holds one registration of its path (handed off at open), dropped at close */
   int pending_cipher;        /* MAIN: from PRAGMA cipher, waiting for PRAGMA hexkey */
@@ -166,6 +167,7 @@ int ps_main_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);
 int ps_main_page1(ps_file *f, ps_key *k, uint8_t **page, int *size, int *bad);
 int ps_main_write(ps_file *f, ps_key *k, const uint8_t *buf, int n, sqlite3_int64 off);
 int ps_main_file_size(ps_file *f, sqlite3_int64 *size); /* truncated.c */
+uint32_t ps_main_first_missing(ps_file *f, const uint8_t *page1, int n);
 void ps_main_note_short(ps_file *f, const uint8_t *page1, int n); /* truncated.c: page 1 counts pages the file lacks */
 int ps_main_refuse_short(ps_file *f);                             /* truncated.c: a write to a file found short */
 int ps_wal_read(ps_file *f, ps_key *k, uint8_t *buf, int n, sqlite3_int64 off);

@@ -70,13 +70,19 @@ int ps_main_file_size(ps_file *f, sqlite3_int64 *size) {
  * first missing page, so that the SQLITE_CORRUPT that follows is typed "truncated" and names the file.
  */
 void ps_main_note_short(ps_file *f, const uint8_t *page1, int n) {
-  uint32_t pages = ps_be32(page1 + 28);
-  sqlite3_int64 size = 0;
-  if (pages == 0 || memcmp(page1 + 24, page1 + 92, 4) != 0) return;
-  if (f->root->pMethods->xFileSize(f->root, &size) != SQLITE_OK || (sqlite3_int64)pages <= size / n) return;
-  uint32_t first = (uint32_t)(size / n) + 1;
+  uint32_t first = ps_main_first_missing(f, page1, n);
+  if (first == 0) return;
   if (f->short_from == 0 || first < f->short_from) f->short_from = first;
   ps_failure_set(PS_FAIL_TRUNCATED, f->name, first);
+}
+
+/* The first page page 1 (authenticated, n bytes) counts that the file does not hold, or 0 (none, or unknown). */
+uint32_t ps_main_first_missing(ps_file *f, const uint8_t *page1, int n) {
+  uint32_t pages = ps_be32(page1 + 28);
+  sqlite3_int64 size = 0;
+  if (pages == 0 || memcmp(page1 + 24, page1 + 92, 4) != 0) return 0;
+  if (f->root->pMethods->xFileSize(f->root, &size) != SQLITE_OK || (sqlite3_int64)pages <= size / n) return 0;
+  return (uint32_t)(size / n) + 1;
 }
 
 /*

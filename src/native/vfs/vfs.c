@@ -155,14 +155,14 @@ static int journal_present(const ps_file *f) {
 }
 
 /*
- * 1 when the file that took the hand-off had page 1 authenticated under the key as it opened and no
- * rollback journal beside it (a hot one is rolled back by the first read, which JavaScript then runs at
- * once); 0 otherwise. Once per hand-off.
+ * 1 when the file that took the hand-off had page 1 authenticated under the key as it opened, holds the
+ * pages page 1 counts, and has no rollback journal beside it (a hot one is rolled back by the first read,
+ * which JavaScript then runs at once, as it reads a file found short); 0 otherwise. Once per hand-off.
  */
 int ps_vfs_handoff_verified(void) {
   ps_file *f = handoff_file;
   handoff_file = NULL;
-  return f != NULL && f->key_verified && !journal_present(f);
+  return f != NULL && f->key_verified && !f->page1_counts_more && !journal_present(f);
 }
 
 /* ---- io methods ---- */
