@@ -188,7 +188,7 @@ describe('pages that authenticate but that SQLite finds inconsistent', () => {
 });
 
 describe('a main file found short is never written', () => {
-  it('WAL: after a missing page, close() does not checkpoint into the cut file (it would fill the gap with zeros and drop the -wal)', () => {
+  it('WAL: after a missing page, close() does not checkpoint into the cut file (it would fill the gap with zeros and drop the -wal)', async () => {
     const src = freshPath();
     const db = open(src, enc);
     db.pragma('journal_mode = wal');
@@ -204,8 +204,14 @@ describe('a main file found short is never written', () => {
     const reader = open(copy, enc);
     const e = thrown(() => reader.prepare('SELECT sum(length(x)) FROM t').get());
     expectDamaged(explainError(e, copy), copy, pages);
-    reader.close(); // its checkpoint is refused (a PagesealWarning): the connection closed, nothing written
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    reader.close(); // its checkpoint is refused (a PagesealWarning saying the file is damaged): closed, nothing written
+    await new Promise((r) => setImmediate(r));
+    process.off('warning', onWarning);
     expect(reader.open).toBe(false);
+    expect(warnings.map((w) => w.message).join('\n')).toMatch(/checkpoint was refused \(CORRUPT: .*page \d+ of .* is missing.*nothing was written to the file/s);
     expect(files()).toEqual(before);
     expectDamaged(readAll(copy), copy, pages); // still "missing", not a page of zeros failing authentication
     expect(files()).toEqual(before);

@@ -12,7 +12,7 @@ import BetterSqlite3Class from 'better-sqlite3';
 // Types through a namespace import: the emitted .d.ts then has no default import of better-sqlite3, which a
 // project with module commonjs and no esModuleInterop could not compile (TS1259).
 import type * as BetterSqlite3 from 'better-sqlite3';
-import { KeyNotAppliedError } from '../errors.js';
+import { FormatError, KeyNotAppliedError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import type { CipherName } from '../ciphers/types.js';
 import { explainError } from './explain.js';
@@ -64,6 +64,14 @@ function isSpaceOrIoFailure(err: unknown): boolean {
 /** Emits a process warning (PagesealWarning, code PAGESEAL_CHECKPOINT_FAILED) for a checkpoint close() could not do. */
 function warnCheckpointFailed(path: string, err: unknown): void {
   const code = codeOf(err);
+  if (err instanceof FormatError) {
+    process.emitWarning(
+      `close() of ${path}: the checkpoint was refused (${err.code}: ${err.message}); the connection is closed, ` +
+        'nothing was written to the file and its -wal is kept as it was',
+      { type: 'PagesealWarning', code: 'PAGESEAL_CHECKPOINT_FAILED' },
+    );
+    return;
+  }
   process.emitWarning(
     `close() of ${path}: the checkpoint failed (${typeof code === 'string' ? code : 'error'}: ${(err as Error)?.message ?? String(err)}); ` +
       'the connection is closed and the committed rows are kept in the -wal, folded into the file by the next checkpoint',
@@ -231,7 +239,11 @@ export class Database extends Base {
       // and better-sqlite3 users do not expect close() to throw. Anything else (a frame that did
       // not authenticate, a damaged file) is still thrown: it says the files are not as written.
       if (this.open || !isSpaceOrIoFailure(failure)) throw this.#explain(failure);
-      warnCheckpointFailed(this.name, failure);
+      // The VFS refuses to write into a main file it found shorter than its database (a checkpoint
+      // would fill the gap with zeros and drop the -wal): the warning then says the file is damaged.
+      // Not thrown: close() sits in finally blocks, where it would hide the error that said so first.
+      const explained = this.#explain(failure);
+      warnCheckpointFailed(this.name, explained instanceof FormatError ? explained : failure);
     }
     return this;
   }
