@@ -10,6 +10,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { open, AuthenticationError, FormatError, verifyFile } from '../src/index.js';
 import { removeDir, tempDir } from './helpers/golden.js';
 import { randomHexKey } from './helpers/files.js';
+import { thrown } from './helpers/run-script.js';
 
 let dir: string;
 beforeAll(() => {
@@ -24,15 +25,6 @@ function make(path: string, encryption?: { cipher: 'aegis256' | 'aes256gcm'; hex
   db.exec('CREATE TABLE t(x)');
   db.prepare('INSERT INTO t VALUES (?)').run(1);
   db.close();
-}
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
 }
 
 describe('open: what the first open learns is only reused while the file is unchanged', () => {

@@ -5,10 +5,12 @@
  * Either way a wrong key fails in open(), and damage past page 1 fails typed at the first read of it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, openSync, readSync, writeSync, closeSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, explainError, AuthenticationError } from '../src/index.js';
 import { randomHexKey, scratchDir } from './helpers/files.js';
+import { flipByte } from './helpers/golden.js';
+import { thrown } from './helpers/run-script.js';
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeEach(() => {
@@ -18,24 +20,6 @@ afterEach(() => scratch.cleanup());
 
 const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
 const wrong = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
-
-function thrown(f: () => unknown): unknown {
-  try {
-    f();
-  } catch (e) {
-    return e;
-  }
-  return undefined;
-}
-
-function flipByte(path: string, offset: number): void {
-  const fd = openSync(path, 'r+');
-  const b = Buffer.alloc(1);
-  readSync(fd, b, 0, 1, offset);
-  b[0] ^= 0x40;
-  writeSync(fd, b, 0, 1, offset);
-  closeSync(fd);
-}
 
 function build(path: string, wal: boolean): void {
   const db = open(path, { encryption: key });
@@ -83,7 +67,7 @@ describe('damage past page 1', () => {
     build(path, false);
     const pages = statSync(path).size / 4096;
     expect(pages).toBeGreaterThan(5);
-    flipByte(path, (pages - 1) * 4096 + 100); // the last leaf of t
+    flipByte(path, (pages - 1) * 4096 + 100, 0x40); // the last leaf of t
     const db = open(path, { encryption: key });
     const e = explainError(thrown(() => db.prepare('SELECT v FROM t').all())); // Statement methods are not wrapped
     expect(e).toBeInstanceOf(AuthenticationError);
