@@ -1,0 +1,122 @@
+/**
+ * open() leaves the schema read to the first query when page 1 authenticated as the file opened
+ * (src/api/database.ts). What is beside the main file is then first read by the caller's first call:
+ * it must fail typed and change no byte of the main file, its -wal or its -journal, whatever that call
+ * is. db.serialize() is not a query: SQLite's sqlite3_serialize copies a page it cannot read as zeros,
+ * so it must be refused from the VFS's failure record, not from SQLite's return.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeSync, copyFileSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { open, AuthenticationError, FormatError } from '../src/index.js';
+import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
+
+let scratch: ReturnType<typeof scratchDir>;
+beforeEach(() => {
+  scratch = scratchDir('pageseal-firstcall-');
+});
+afterEach(() => scratch.cleanup());
+
+const key = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
+const other = { cipher: 'aegis256' as const, hexkey: randomHexKey(32) };
+
+function thrown(f: () => unknown): unknown {
+  try {
+    f();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
+
+/** The main file and -wal of a WAL database with frames in its -wal (copied while a reader holds it). */
+function walCopy(name: string, enc: typeof key | undefined, rows: number): string {
+  const src = join(scratch.dir, `${name}.src`);
+  const db = enc ? open(src, { encryption: enc }) : new BetterSqlite3(src);
+  db.pragma('journal_mode = wal');
+  db.exec('CREATE TABLE t(x)');
+  const keep = enc ? open(src, { encryption: enc }) : new BetterSqlite3(src);
+  keep.prepare('SELECT count(*) FROM t').pluck().get();
+  for (let i = 0; i < rows; i++) db.prepare('INSERT INTO t VALUES (?)').run(`${name}-${i}`);
+  const copy = join(scratch.dir, name);
+  copyFileSync(src, copy);
+  copyFileSync(`${src}-wal`, `${copy}-wal`);
+  db.close();
+  keep.close();
+  return copy;
+}
+
+function files(path: string): string[] {
+  return ['', '-wal', '-journal'].map((s) => (existsSync(path + s) ? sha256File(path + s) : 'none'));
+}
+
+const FIRST_CALLS: [string, (db: ReturnType<typeof open>) => unknown][] = [
+  ['prepare', (db) => db.prepare('SELECT count(*) FROM t').pluck().get()],
+  ['exec CREATE TABLE', (db) => db.exec('CREATE TABLE z(y)')],
+  ['pragma journal_mode = wal', (db) => db.pragma('journal_mode = wal')],
+  ['pragma journal_mode = delete', (db) => db.pragma('journal_mode = delete')],
+  ['pragma user_version = 7', (db) => db.pragma('user_version = 7')],
+  ['serialize', (db) => db.serialize()],
+];
+
+describe("a -wal that is not the database's beside a main file whose page 1 authenticates", () => {
+  for (const [label, call] of FIRST_CALLS) {
+    it(`another key's -wal: the first call (${label}) fails typed and nothing is written`, () => {
+      const path = walCopy('a.db', key, 2);
+      copyFileSync(`${walCopy('b.db', other, 5)}-wal`, `${path}-wal`);
+      const before = files(path);
+      const db = open(path, { encryption: key });
+      expect(thrown(() => call(db))).toBeInstanceOf(AuthenticationError);
+      db.close();
+      expect(files(path)).toEqual(before);
+    });
+
+    it(`a plain database's -wal: the first call (${label}) fails typed and nothing is written`, () => {
+      const path = walCopy('a.db', key, 2);
+      copyFileSync(`${walCopy('p.db', undefined, 5)}-wal`, `${path}-wal`);
+      const before = files(path);
+      const db = open(path, { encryption: key });
+      expect(thrown(() => call(db))).toBeInstanceOf(FormatError);
+      db.close();
+      expect(files(path)).toEqual(before);
+    });
+  }
+});
+
+describe('db.serialize() of a damaged database', () => {
+  it('throws AuthenticationError naming the page instead of returning it as zeros', () => {
+    const path = join(scratch.dir, 'r.db');
+    const db = open(path, { encryption: key });
+    db.exec('CREATE TABLE t(x)');
+    db.prepare('INSERT INTO t VALUES (?)').run('x'.repeat(10000)); // overflow pages past page 2
+    const pageSize = db.pragma('page_size', { simple: true }) as number;
+    db.close();
+    const fd = openSync(path, 'r+');
+    const b = Buffer.alloc(1);
+    readSync(fd, b, 0, 1, pageSize * 2 + 100);
+    b[0] ^= 0x40;
+    writeSync(fd, b, 0, 1, pageSize * 2 + 100); // page 3
+    closeSync(fd);
+    const d = open(path, { encryption: key });
+    const e = thrown(() => d.serialize());
+    d.close();
+    expect(e).toBeInstanceOf(AuthenticationError);
+    expect((e as AuthenticationError).pageNumber).toBe(3);
+  });
+
+  it('still serializes a sound database, and a plain one', () => {
+    const path = join(scratch.dir, 's.db');
+    const db = open(path, { encryption: key });
+    db.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('a')");
+    const image = db.serialize();
+    db.close();
+    const mem = new BetterSqlite3(image);
+    expect(mem.prepare('SELECT x FROM t').pluck().get()).toBe('a');
+    mem.close();
+    const plain = open(join(scratch.dir, 'p.db'));
+    plain.exec('CREATE TABLE t(x)');
+    expect(plain.serialize().length).toBeGreaterThan(0);
+    plain.close();
+  });
+});
