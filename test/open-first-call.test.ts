@@ -57,6 +57,10 @@ const FIRST_CALLS: [string, (db: ReturnType<typeof open>) => unknown][] = [
   ['pragma journal_mode = wal', (db) => db.pragma('journal_mode = wal')],
   ['pragma journal_mode = delete', (db) => db.pragma('journal_mode = delete')],
   ['pragma user_version = 7', (db) => db.pragma('user_version = 7')],
+  ['pragma wal_checkpoint(TRUNCATE)', (db) => db.pragma('wal_checkpoint(TRUNCATE)')],
+  ['pragma integrity_check', (db) => db.pragma('integrity_check')],
+  ['exec VACUUM', (db) => db.exec('VACUUM')],
+  ['transaction', (db) => db.transaction(() => db.exec('CREATE TABLE z(y)'))()],
   ['serialize', (db) => db.serialize()],
 ];
 

@@ -6,6 +6,7 @@
  * - `prepare`, `exec` and `pragma` turn encryption failures into typed pageseal errors
  *   (AuthenticationError naming the page, FormatError); statements run through `Statement` methods
  *   are not wrapped (that would cost on every call), so use `explainError(err)` there;
+ * - `serialize()` throws the typed error when a page fails, where SQLite would copy it as zeros;
  * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
  */
 import BetterSqlite3Class from 'better-sqlite3';
