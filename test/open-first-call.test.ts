@@ -6,10 +6,10 @@
  * so it must be refused from the VFS's failure record, not from SQLite's return.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { closeSync, copyFileSync, existsSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { open, AuthenticationError, FormatError } from '../src/index.js';
+import { open, explainError, AuthenticationError, FormatError, PagesealError } from '../src/index.js';
 import { randomHexKey, scratchDir, sha256File } from './helpers/files.js';
 
 let scratch: ReturnType<typeof scratchDir>;
@@ -46,6 +46,8 @@ function walCopy(name: string, enc: typeof key | undefined, rows: number): strin
   keep.close();
   return copy;
 }
+
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 
 function files(path: string): string[] {
   return ['', '-wal', '-journal'].map((s) => (existsSync(path + s) ? sha256File(path + s) : 'none'));
@@ -123,4 +125,39 @@ describe('db.serialize() of a damaged database', () => {
     expect(plain.serialize().length).toBeGreaterThan(0);
     plain.close();
   });
+});
+
+describe('a file replaced after open() and before the first query (another process re-keyed it)', () => {
+  // open() no longer reads the schema when page 1 authenticated, so a WAL connection holds no lock until
+  // its first query and another process's rekey can rename a new file over the path in between. The
+  // connection keeps the old file: the VFS refuses it a log (SQLITE_CANTOPEN) and SQLite refuses its
+  // rollback-mode writes (SQLITE_READONLY_DBMOVED). Both must be typed, and the new file left alone.
+  for (const mode of ['wal', 'delete'] as const) {
+    it(`${mode}: the first write is refused with a typed error and the new file is unchanged`, () => {
+      const path = join(scratch.dir, `${mode}.db`);
+      const first = open(path, { encryption: key });
+      first.pragma(`journal_mode = ${mode}`);
+      first.exec("CREATE TABLE t(x); INSERT INTO t VALUES ('old')");
+      first.close();
+      const db = open(path, { encryption: key }); // page 1 authenticated: nothing read yet, no lock held
+      const copy = `${path}.new`;
+      copyFileSync(path, copy);
+      const rekeyer = open(copy, { encryption: key });
+      rekeyer.rekey(other);
+      rekeyer.close();
+      renameSync(copy, path); // what a rekey's last step does
+      const before = files(path);
+      const err = thrown(() => db.prepare("INSERT INTO t VALUES ('lost?')").run());
+      db.close();
+      const typed = explainError(err, path);
+      expect(typed).toBeInstanceOf(PagesealError);
+      expect((typed as PagesealError).code).toBe('BUSY');
+      expect((typed as Error).message).toMatch(/replaced after this connection opened it/);
+      // The main file and any journal as they were; the VFS refuses the -wal after the platform VFS made
+      // it, so an empty one may be left (SQLite reads an empty -wal as none).
+      const after = files(path);
+      expect([after[0], after[2]]).toEqual([before[0], before[2]]);
+      expect([before[1], EMPTY_SHA256]).toContain(after[1]);
+    });
+  }
 });
