@@ -93,8 +93,9 @@ export interface NativeVfsFunctions {
      * journal: a hot journal is truncated, damaged or altered (refused before any playback, files unchanged);
      * format-mismatch: the file is in the other page format (Turso's / pageseal's) than the key's;
      * not-regular: a keyed database's -wal or -journal is a FIFO, device or socket (refused before SQLite blocks on it).
+     * moved: the main file was replaced (re-keyed by another process?) after the connection opened it; its -wal or -journal is refused.
      */
-    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal' | 'format-mismatch' | 'not-regular';
+    kind: 'auth' | 'not-encrypted' | 'cipher-mismatch' | 'format' | 'reserve' | 'turso-wal' | 'page-size' | 'no-key' | 'key-incomplete' | 'random' | 'truncated' | 'empty-main' | 'journal' | 'format-mismatch' | 'not-regular' | 'moved';
     path: string;
     page: number;
   } | null;

@@ -6,6 +6,7 @@
  * - `prepare`, `exec` and `pragma` turn encryption failures into typed pageseal errors
  *   (AuthenticationError naming the page, FormatError); statements run through `Statement` methods
  *   are not wrapped (that would cost on every call), so use `explainError(err)` there;
+ * - `serialize()` throws the typed error when a page fails, where SQLite would copy it as zeros;
  * - `close()` first checkpoints a WAL database (TRUNCATE), so the main file alone holds the data.
  */
 import BetterSqlite3Class from 'better-sqlite3';
@@ -15,7 +16,7 @@ import type * as BetterSqlite3 from 'better-sqlite3';
 import { FormatError, KeyNotAppliedError } from '../errors.js';
 import type { EncryptionOpts } from '../options.js';
 import type { CipherName } from '../ciphers/types.js';
-import { explainError } from './explain.js';
+import { explainError, failureError } from './explain.js';
 import { install } from './install.js';
 import { sniffDatabase } from './sniff.js';
 import { planOpen, type OpenPlan } from './open-plan.js';
@@ -196,6 +197,28 @@ export class Database extends Base {
     } catch (e) {
       throw this.#explain(e);
     }
+  }
+
+  /**
+   * better-sqlite3's serialize(), refused with the typed error when a page failed: SQLite's
+   * sqlite3_serialize copies a page it cannot read as zeros (and reports only "out of memory" when it
+   * cannot read page 1), so the VFS's failure record decides. The image is wiped before it is dropped.
+   */
+  override serialize(options?: BetterSqlite3.SerializeOptions): Buffer {
+    let image: Buffer;
+    try {
+      clearFailureRecord();
+      image = super.serialize(options);
+    } catch (e) {
+      const f = install().lastFailure();
+      throw f ? failureError(f) : this.#explain(e);
+    }
+    const f = install().lastFailure();
+    if (f) {
+      image.fill(0);
+      throw failureError(f);
+    }
+    return image;
   }
 
   /**

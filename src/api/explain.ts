@@ -85,6 +85,8 @@ export function failureError(f: VfsFailure): PagesealError {
         'IO',
         `${f.path} is not a regular file (a FIFO, device or socket): SQLite would block on it, so it was refused and nothing was changed; remove it`,
       );
+    case 'moved':
+      return movedError(f.path);
     case 'random':
       return new PagesealError('IO', `${f.path || 'a temporary file'}: the system's random number generator failed, so nothing could be encrypted (nothing was written)`);
     case 'no-key': {
@@ -92,6 +94,17 @@ export function failureError(f: VfsFailure): PagesealError {
       return encryptedWithoutKeyError(f.path, kind.kind === 'encrypted' || kind.kind === 'pageseal' ? kind.cipherId : 0);
     }
   }
+}
+
+/**
+ * The file at the connection's path was replaced after it opened (another process re-keyed it, docs/rekey.md):
+ * the VFS refuses the old file a -wal or -journal, SQLite refuses its rollback-mode writes (READONLY_DBMOVED).
+ */
+function movedError(path: string | undefined): PagesealError {
+  return new PagesealError(
+    'BUSY',
+    `${path ?? 'the database'} was replaced after this connection opened it (re-keyed by another process?): nothing was written; close this connection and open the file again`,
+  );
 }
 
 /** The typed error for an encrypted file that SQLite was asked to read without a key. */
@@ -127,6 +140,7 @@ const KIND_CODES: Record<VfsFailure['kind'], readonly string[]> = {
   'empty-main': ['SQLITE_IOERR_FSTAT'],
   journal: ['SQLITE_CANTOPEN', 'SQLITE_IOERR', 'SQLITE_IOERR_READ'],
   'not-regular': ['SQLITE_CANTOPEN'],
+  moved: ['SQLITE_CANTOPEN'],
 };
 
 /** A read-only connection found a hot rollback journal, which only a writer can roll back. */
@@ -186,6 +200,7 @@ export function explainError(err: unknown, path?: string): unknown {
   if (err instanceof PagesealError) return err;
   const code = codeOf(err);
   if (code === 'SQLITE_READONLY_ROLLBACK') return withCause(readonlyHotJournalError(path), err);
+  if (code === 'SQLITE_READONLY_DBMOVED') return withCause(movedError(path), err);
   if (!isVfsCode(code)) return err;
   // The failure record is per thread, cleared before each call Database wraps (not before Statement
   // calls): it explains an error only when its kind can produce the error's code.

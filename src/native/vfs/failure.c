@@ -32,6 +32,7 @@ static const char *describe(int kind) {
     case PS_FAIL_TRUNCATED: return "missing: the file is shorter than the database";
     case PS_FAIL_EMPTY_MAIN: return "empty main file beside a -wal or hot journal that holds data: refused";
     case PS_FAIL_NOT_REGULAR: return "not a regular file (a FIFO or device): refused";
+    case PS_FAIL_MOVED: return "replaced (re-keyed?) after this connection opened it: its logs refused";
     default: return "failure";
   }
 }
@@ -81,6 +82,7 @@ const char *ps_failure_name(int kind) {
     case PS_FAIL_EMPTY_MAIN: return "empty-main";
     case PS_FAIL_FORMAT_MISMATCH: return "format-mismatch";
     case PS_FAIL_NOT_REGULAR: return "not-regular";
+    case PS_FAIL_MOVED: return "moved";
     default: return "none";
   }
 }

@@ -61,7 +61,7 @@ int ps_vfs_handoff_verified(void); /* vfs.c: the file that took it had page 1 au
 enum { PS_FAIL_NONE = 0, PS_FAIL_AUTH, PS_FAIL_NOT_ENCRYPTED, PS_FAIL_CIPHER, PS_FAIL_FORMAT, PS_FAIL_RESERVE,
        PS_FAIL_TURSO_WAL, PS_FAIL_PAGE_SIZE, PS_FAIL_NO_KEY, PS_FAIL_KEY_INCOMPLETE, PS_FAIL_JOURNAL, PS_FAIL_RANDOM,
        PS_FAIL_TRUNCATED, PS_FAIL_EMPTY_MAIN, PS_FAIL_FORMAT_MISMATCH,
-       PS_FAIL_NOT_REGULAR };
+       PS_FAIL_NOT_REGULAR, PS_FAIL_MOVED };
 void ps_failure_set(int kind, const char *path, uint32_t page); /* records it and logs it (sqlite3_log) */
 void ps_failure_log(int kind, const char *path, uint32_t page); /* logs only: a failure SQLite handles itself */
 const char *ps_failure_last_logged(void);                       /* this thread's last logged line */

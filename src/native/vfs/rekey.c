@@ -93,6 +93,6 @@ int ps_main_moved(ps_file *main) {
   int moved = 0;
   if (main == NULL || main->root->pMethods == NULL) return 0;
   if (main->root->pMethods->xFileControl(main->root, SQLITE_FCNTL_HAS_MOVED, &moved) != SQLITE_OK) return 0;
-  if (moved) sqlite3_log(SQLITE_CANTOPEN, "pageseal: %s was replaced (re-keyed?) after this connection opened it: open it again", main->name);
+  if (moved) ps_failure_set(PS_FAIL_MOVED, main->name, 0); /* logged too; typed by explainError */
   return moved;
 }
