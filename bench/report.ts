@@ -150,15 +150,17 @@ setup, and under a hypervisor each CPUID traps (5% of a cycle; now read once per
 registration was counted in JavaScript with an HMAC of the key, a weak reference per Database and a
 \`PRAGMA pageseal_key_path\` statement to prove the keyed file was opened (now the VFS hands the
 registration to the file the open creates and drops it when SQLite closes it); the header was read
-twice per open (now one \`stat\`, and the header remembered while the file's device, inode, size and
-times are unchanged). Where the rest goes, per cycle, measured one step at a time in a loop: the
-checks before the open (the \`stat\`, the key decode, the registration with one path
-canonicalisation in the VFS: about 11 µs), the validation statement that loads the schema (about
-4 µs beyond what the first query then saves), the \`-wal\` size check in close() (one \`stat\`, about
-1.5 µs), and page 1 and the pages of the first query decrypted (about 0.5 µs each). Those steps are
-what make a wrong key, a plain file, a file SQLite did not open through the key, or a damaged schema
-fail at open, before anything is written; SQLite3MC checks nothing at open (a wrong key fails at the
-first read).
+twice per open (now one \`stat\` from the addon, and the header remembered while the file's device,
+inode, size and times are unchanged); the schema was read by a statement of its own at every open
+(now only when page 1 did not authenticate as SQLite read the header, counts pages the file lacks, or
+a rollback journal is beside it: otherwise the key is proven and the first query reads the schema).
+Where the rest goes, per cycle, measured one step at a time in a loop: the checks before the open
+(one \`stat\`, the key decode, the registration with one path canonicalisation in the VFS: about
+10 µs), three \`stat\` calls in the VFS (a \`-wal\` that is not a regular file, a file replaced by a
+rekey, a rollback journal), the \`-wal\` size check in close(), and page 1 and the pages of the first
+query decrypted (about 0.5 µs each). Those steps are what make a wrong key, a plain file, a file
+SQLite did not open through the key, or a file replaced under the connection fail at open, before
+anything is written; SQLite3MC checks nothing at open (a wrong key fails at the first read).
 
 ### pageseal against SQLite3MC, same cipher family
 
