@@ -9,10 +9,9 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import BetterSqlite3 from 'better-sqlite3';
-import { open, install, AuthenticationError, findCipherSpec, type CipherName } from '../src/index.js';
-import { loadAddon } from '../src/addon.js';
-import { scratchDir, randomHexKey } from './helpers/files.js';
-import { createEncrypted } from './helpers/pageseal.js';
+import { open, install, AuthenticationError } from '../src/index.js';
+import { scratchDir } from './helpers/files.js';
+import { createEncrypted, randomKey, registrationStats } from './helpers/pageseal.js';
 
 let scratch: ReturnType<typeof scratchDir>;
 beforeEach(() => {
@@ -20,11 +19,8 @@ beforeEach(() => {
 });
 afterEach(() => scratch.cleanup());
 
-const key = (cipher: CipherName = 'aegis256') => ({ cipher, hexkey: randomHexKey(findCipherSpec(cipher).keySize) });
-const stats = () => {
-  const s = loadAddon()!.vfsStats();
-  return [s.registeredPaths, s.liveKeys];
-};
+const key = randomKey;
+const stats = registrationStats;
 const conflict = /already open/;
 
 describe('key registrations', () => {

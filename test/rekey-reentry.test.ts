@@ -5,10 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { open, PagesealError, findCipherSpec, type CipherName } from '../src/index.js';
-import { loadAddon } from '../src/addon.js';
-import { scratchDir, randomHexKey } from './helpers/files.js';
-import { createEncrypted, readRows } from './helpers/pageseal.js';
+import { open, PagesealError } from '../src/index.js';
+import { scratchDir } from './helpers/files.js';
+import { createEncrypted, readRows, randomKey, registrationStats } from './helpers/pageseal.js';
 import { expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
 
 let scratch: ReturnType<typeof scratchDir>;
@@ -17,11 +16,8 @@ beforeEach(() => {
 });
 afterEach(() => scratch.cleanup());
 
-const key = (cipher: CipherName = 'aegis256') => ({ cipher, hexkey: randomHexKey(findCipherSpec(cipher).keySize) });
-const stats = () => {
-  const s = loadAddon()!.vfsStats();
-  return [s.registeredPaths, s.liveKeys];
-};
+const key = randomKey;
+const stats = registrationStats;
 
 describe('db.rekey() from inside another db.rekey()', () => {
   for (const inner of ['the same connection', 'another connection'] as const) {

@@ -7,10 +7,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
-import { open, findCipherSpec, AuthenticationError, type CipherName } from '../src/index.js';
-import { loadAddon } from '../src/addon.js';
-import { scratchDir, randomHexKey } from './helpers/files.js';
-import { createEncrypted, readRows } from './helpers/pageseal.js';
+import { open, AuthenticationError } from '../src/index.js';
+import { scratchDir } from './helpers/files.js';
+import { createEncrypted, readRows, randomKey, registrationStats } from './helpers/pageseal.js';
 import { expectedRowsSha256, rowsSha256 } from './helpers/rows.js';
 
 let scratch: ReturnType<typeof scratchDir>;
@@ -19,11 +18,8 @@ beforeEach(() => {
 });
 afterEach(() => scratch.cleanup());
 
-const key = (cipher: CipherName = 'aegis256') => ({ cipher, hexkey: randomHexKey(findCipherSpec(cipher).keySize) });
-const stats = () => {
-  const s = loadAddon()!.vfsStats();
-  return [s.registeredPaths, s.liveKeys];
-};
+const key = randomKey;
+const stats = registrationStats;
 
 /** Runs the stuck rekey in a worker and terminates it once the copy has started. */
 function terminatedMidRekey(data: Record<string, unknown>): Promise<string> {

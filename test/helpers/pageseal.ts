@@ -1,5 +1,7 @@
 /** Creates and reads databases with the golden row content through pageseal's API. */
-import { open, Database } from '../../src/index.js';
+import { open, Database, findCipherSpec } from '../../src/index.js';
+import { loadAddon } from '../../src/addon.js';
+import { randomHexKey } from './files.js';
 import { SCHEMA, makeRows, type Row } from './rows.js';
 import type { CipherName } from '../../src/ciphers/types.js';
 
@@ -52,4 +54,15 @@ export function readEncrypted(path: string, key: Key): Row[] {
   } finally {
     db.close();
   }
+}
+
+/** A fresh random key for `cipher`. */
+export function randomKey(cipher: CipherName = 'aegis256'): Key {
+  return { cipher, hexkey: randomHexKey(findCipherSpec(cipher).keySize) };
+}
+
+/** The VFS's key registrations: [registered paths, live keys] (both back to their start when nothing is held). */
+export function registrationStats(): number[] {
+  const s = loadAddon()!.vfsStats();
+  return [s.registeredPaths, s.liveKeys];
 }
